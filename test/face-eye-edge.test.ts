@@ -30,7 +30,11 @@ describe('an eye beyond the picture edge', () => {
     for (const x of out_) {
       expect([x.ear_left, x.ear_left_null_reason, x.blink, x.blink_null_reason]).toEqual([null, 'eye_outside_picture', null, 'eye_outside_picture']);
       expect(x.ear_right).toBeGreaterThan(0.25);
+      // Gaze of that eye too: its eyeball centre is the midpoint of the made-up corners (ttrial57b: a face cut by the
+      // picture's left edge read gaze_angle_x -0.65 rad where the uncut picture reads -0.07, exit 0).
+      expect([x.gaze_left, x.gaze_angle_x_rad, x.gaze_angle_y_rad, x.gaze_null_reason]).toEqual([null, null, null, 'eye_outside_picture']);
     }
     for (const x of in_) expect(x.ear_left).toBeGreaterThan(0.25);
+    expect(in_.filter((x) => x.gaze_left !== null).length).toBeGreaterThanOrEqual(6);
   });
 });

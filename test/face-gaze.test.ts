@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractFace, type FaceRecord } from '../src/face/index.js';
 import { eyeGaze, gazeAngles, NO_GAZE_CALIBRATION, type GazeCalibration } from '../src/face/gaze.js';
 import { ffmpegBinaries } from '../src/media/ffmpeg-path.js';
-import { eyeOpening, GAZE_OPENING_MIN, gazeFields, visibilityFields } from '../src/face/quality.js';
+import { eyeOpening, GAZE_OPENING_MIN, gazeFields, IRIS_CROP_SCALE, irisCropOutside, visibilityFields } from '../src/face/quality.js';
 import { EYE_OPENING, type EyePupils } from '../src/face/pupil.js';
 // @ts-expect-error plain ES module without types
 import { decodeRgb, drawEye, renderSimilarity } from '../scripts/face-render.mjs';
@@ -194,6 +194,22 @@ describe('gaze on synthetic eyes of known rotation (item 4)', () => {
     expect(thin.gaze_angle_x_rad).toBeNull();
     expect(thin.gaze_angle_y_rad).toBeNull();
     expect(thin.gaze_null_reason).toBe('eye_opening_thin');
+    // An eye whose corner lies beyond the picture's edge (quality.ts, as its EAR): null with 'eye_outside_picture'.
+    const whole = Float64Array.from((rec as unknown as { landmarks: number[][] }).landmarks.flat());
+    const cut = gazeFields(whole, vis, 'native', pupils, { left: true, right: false });
+    expect([cut.gaze_left, cut.gaze_angle_x_rad, cut.gaze_angle_y_rad, cut.gaze_null_reason]).toEqual([null, null, null, 'eye_outside_picture']);
+    expect(cut.gaze_right).toEqual(kept.gaze_right);
+    // An eye inside the picture whose iris crop (Human's 2.3 x the corners' box, squared) reaches past the edge: the
+    // model reads padding beside it (the s01 camera cut at the left edge read 0.18-0.41 rad off): null with its reason.
+    const [c0, c1] = [whole[3 * 362], whole[3 * 263]];
+    const half = (IRIS_CROP_SCALE * Math.abs(c1 - c0)) / 2;
+    const right = Math.max(...[362, 263].map((i) => whole[3 * i]));
+    expect(irisCropOutside(whole, 'left', right + 1, H)).toBe(true);
+    expect(irisCropOutside(whole, 'left', (c0 + c1) / 2 + half + 1, H)).toBe(false);
+    expect(irisCropOutside(whole, 'left', W, H)).toBe(false);
+    const near = gazeFields(whole, vis, 'native', pupils, { left: false, right: false, irisCropLeft: true });
+    expect([near.gaze_left, near.gaze_angle_x_rad, near.gaze_null_reason]).toEqual([null, null, 'eye_crop_outside_picture']);
+    expect(near.gaze_right).toEqual(kept.gaze_right);
   });
 });
 

@@ -28,7 +28,7 @@ import { implausibility, plausibilityFeatures, type PlausibilityFeatures } from 
 import { FlipCheck, meshAngle, unsureRolled, type FacePose } from './flip.js';
 import { correctIris } from './gaze.js';
 import { headRotation, openfaceEuler } from './pose.js';
-import { faceQuality, QUALITY_FIELD_NAMES, type QualityFields } from './quality.js';
+import { faceQuality, irisCropOutside, QUALITY_FIELD_NAMES, type EyesOutside, type QualityFields } from './quality.js';
 import { gatedBlink, OpenEyeMemory } from './open-eyes.js';
 import { DETECT_EVERY, FramePool, keptFaceWorkers } from './pool.js';
 import { DEFAULT_MIN_CONFIDENCE, detectorMinConfidence, faceWorkerSetup, takeEarlyFaceWorkers } from './early-workers.js';
@@ -520,7 +520,13 @@ export class FaceRecordBuilder {
     const earR = hasMesh ? eyeAspectRatio(mesh, EAR.right) : null;
     const mar = hasMesh ? mouthAspectRatio(mesh) : null;
     const pupils = raw.pupils ? { right: scalePoint(raw.pupils.right, s), left: scalePoint(raw.pupils.left, s) } : null;
-    const outside = { left: hasMesh && !pointsInside(mesh, EAR.left, this.o.width, this.o.height), right: hasMesh && !pointsInside(mesh, EAR.right, this.o.width, this.o.height) };
+    const { width: w, height: h } = this.o;
+    const outside: EyesOutside = {
+      left: hasMesh && !pointsInside(mesh, EAR.left, w, h),
+      right: hasMesh && !pointsInside(mesh, EAR.right, w, h),
+      irisCropLeft: hasMesh && irisCropOutside(mesh, 'left', w, h),
+      irisCropRight: hasMesh && irisCropOutside(mesh, 'right', w, h),
+    };
     const { blink: eyesShut, ratios, pose, fields: quality } = faceQuality(mesh, { ...raw, pupils }, { left: earL, right: earR, mar }, this.o.blinkEar, outside);
     // A "closed" eye never seen open is not a blink (open-eyes.ts: a skin-coloured patch over the eye).
     const gated = gatedBlink(eyesShut, quality.blink_null_reason, this.openEyes.seenOpen(id, t, ratios));

@@ -32,8 +32,9 @@ export interface QualityFields extends VisibilityFields {
   /**
    * Why the gaze fields are null when a face was found: 'eye_not_visible' (visibility.ts) or 'eye_opening_thin' (an
    * eye's opening under GAZE_OPENING_MIN eyeball radii: too little iris between the lids to place it) or
-   * 'pupil_off_eyeball' (the corrected pupil lies on or beyond the eyeball's outline: no gaze direction meets it); else
-   * null.
+   * 'pupil_off_eyeball' (the corrected pupil lies on or beyond the eyeball's outline: no gaze direction meets it), or
+   * 'eye_outside_picture' (an eye corner beyond the picture's edge: the eyeball centre would come from a corner the
+   * mesh made up); else null.
    */
   gaze_null_reason: string | null;
 }
@@ -97,22 +98,60 @@ export function eyeOpening(m: ArrayLike<number>, eye: 'right' | 'left'): number 
   return (Math.max(...across) - Math.min(...across)) / ((EYEBALL_RADIUS_MM * io) / BIOCULAR_WIDTH_MM);
 }
 
+/**
+ * Human 3.3.6's iris crop (face/iris.ts getEyeBox: the box of the eye's two corners enlarged by `face.iris.scale`,
+ * default 2.3, and made square): the square the iris model reads an eye from.
+ */
+export const IRIS_CROP_SCALE = 2.3;
+
+/**
+ * Whether the iris model's square crop of an eye (IRIS_CROP_SCALE) reaches beyond a width x height picture: the model
+ * then reads black padding beside the eye. `m` in the picture's pixels. Measured (ttrial57b, the demo camera s01 cut by
+ * the picture's left, right and top edges, gaze against the uncut picture's on the same frames): median error
+ * 0.10-0.41 rad where the crop reaches past the edge, 0.02-0.05 where it lies inside.
+ */
+export function irisCropOutside(m: ArrayLike<number>, eye: 'right' | 'left', width: number, height: number): boolean {
+  const [a, b] = GAZE_POINTS[eye].corners;
+  const half = (IRIS_CROP_SCALE * Math.max(Math.abs(m[3 * b] - m[3 * a]), Math.abs(m[3 * b + 1] - m[3 * a + 1]))) / 2;
+  const cx = (m[3 * a] + m[3 * b]) / 2;
+  const cy = (m[3 * a + 1] + m[3 * b + 1]) / 2;
+  return cx - half < 0 || cx + half > width || cy - half < 0 || cy + half > height;
+}
+
+/** Per eye: EAR points beyond the picture's edge (`left`, `right`), and the iris model's crop beyond it (`irisCrop*`). */
+export interface EyesOutside {
+  left: boolean;
+  right: boolean;
+  irisCropLeft?: boolean;
+  irisCropRight?: boolean;
+}
+
 type GazeFields = Pick<QualityFields, 'gaze_right' | 'gaze_left' | 'gaze_angle_x_rad' | 'gaze_angle_y_rad' | 'gaze_null_reason'>;
 
 /**
- * Gaze fields from a source-pixel mesh; an eye that is not visible, or whose opening is thinner than GAZE_OPENING_MIN,
- * gets null, and then so do the angles (with `gaze_null_reason`). `irisMode`: how the iris model saw the eyes (iris.ts),
- * which decides the calibration; `pupils`: the iris centres found in the pixels (pupil.ts, source pixels), averaged in
- * where found.
+ * Gaze fields from a source-pixel mesh; an eye whose EAR points (corners included) lie beyond the picture's edge
+ * (`outside`, as for its EAR), that is not visible, or whose opening is thinner than GAZE_OPENING_MIN, gets null, and
+ * then so do the angles (with `gaze_null_reason`). `irisMode`: how the iris model saw the eyes (iris.ts), which decides
+ * the calibration; `pupils`: the iris centres found in the pixels (pupil.ts, source pixels), averaged in where found.
  */
-export function gazeFields(mesh: Float64Array, vis: VisibilityFields, irisMode: IrisMode = 'human', pupils: EyePupils | null = null): GazeFields {
+export function gazeFields(
+  mesh: Float64Array,
+  vis: VisibilityFields,
+  irisMode: IrisMode = 'human',
+  pupils: EyePupils | null = null,
+  outside: EyesOutside = { left: false, right: false },
+): GazeFields {
   const hasIris = mesh.length >= 478 * 3;
   const rot = hasIris ? headRotation(mesh) : null;
   const cal = irisMode === 'human' ? HUMAN_FLIP_CALIBRATION : GAZE_CALIBRATION;
   const reasons: string[] = [];
   const eye = (side: 'right' | 'left', v: number | null) => {
     if (!rot) return null;
-    const why = !visible(v) ? 'eye_not_visible' : !((eyeOpening(mesh, side) ?? 0) >= GAZE_OPENING_MIN) ? 'eye_opening_thin' : null;
+    // An eye cut by the picture's edge: its eyeball centre (the corners' midpoint, gaze.ts) is made up too (ttrial57b:
+    // a face cut by the left edge read gaze_angle_x -0.65 rad where the uncut picture reads -0.07).
+    // Nor is an eye whose iris crop reaches past the edge read well (the model sees padding beside it; IRIS_CROP_SCALE).
+    const cropOut = side === 'left' ? outside.irisCropLeft : outside.irisCropRight;
+    const why = outside[side] ? 'eye_outside_picture' : cropOut ? 'eye_crop_outside_picture' : !visible(v) ? 'eye_not_visible' : !((eyeOpening(mesh, side) ?? 0) >= GAZE_OPENING_MIN) ? 'eye_opening_thin' : null;
     if (why) reasons.push(why);
     const g = why ? null : eyeGaze(mesh, side, rot, cal, pupils?.[side] ?? null);
     // A corrected pupil on or beyond the eyeball's outline: the ray misses the sphere and eyeGaze puts it on the
@@ -143,7 +182,7 @@ export function faceQuality(
   raw: { contrast?: Record<VisibilityRegion, number | null> | null; yaw: number | null; pitch: number | null; roll: number | null; iris_mode?: IrisMode; pupils?: EyePupils | null },
   ratios: { left: number | null; right: number | null; mar: number | null },
   blinkEar: number,
-  outside: { left: boolean; right: boolean } = { left: false, right: false },
+  outside: EyesOutside = { left: false, right: false },
 ): { blink: boolean | null; ratios: { left: number | null; right: number | null; mar: number | null }; pose: ReturnType<typeof guardedPose>; fields: QualityFields } {
   const deg = (v: number | null) => (v === null ? null : (v * 180) / Math.PI);
   const vis = visibilityFields(raw.contrast);
@@ -159,7 +198,7 @@ export function faceQuality(
   const rt = outside.right ? { v: null, why: 'eye_outside_picture' } : guarded(ratios.right, vis.visibility_eye_right, 'eye_not_visible');
   const m = guarded(ratios.mar, vis.visibility_mouth, 'mouth_not_visible');
   const pose = guardedPose(mesh, deg(raw.yaw), deg(raw.pitch), deg(raw.roll));
-  const gaze = mesh.length >= 468 * 3 ? gazeFields(mesh, vis, raw.iris_mode ?? 'human', raw.pupils) : { gaze_right: null, gaze_left: null, gaze_angle_x_rad: null, gaze_angle_y_rad: null, gaze_null_reason: null };
+  const gaze = mesh.length >= 468 * 3 ? gazeFields(mesh, vis, raw.iris_mode ?? 'human', raw.pupils, outside) : { gaze_right: null, gaze_left: null, gaze_angle_x_rad: null, gaze_angle_y_rad: null, gaze_null_reason: null };
   const reasons = { blink_null_reason: hasEar && !eyesInside ? 'eye_outside_picture' : hasEar && !eyesVisible ? 'eye_not_visible' : null, ear_left_null_reason: l.why, ear_right_null_reason: rt.why, mar_null_reason: m.why };
   const fields: QualityFields = { ...vis, ...reasons, pose_gimbal_lock: pose.lock, ...gaze };
   return { blink, ratios: { left: l.v, right: rt.v, mar: m.v }, pose, fields };
