@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { BIN, FIXTURES, runCli, tempDir } from './helpers/cli.js';
 import { ffmpegOutputs, ffmpegSync } from './helpers/ffmpeg.js';
 import { extractAudio } from '../src/audio/extract.js';
+import { resolveAudioOptions } from '../src/audio/options.js';
 
 const tmp = tempDir('mmprep-audio-');
 const D = tmp.dir;
@@ -226,6 +227,12 @@ describe('mmprep audio: bad input (one line naming the file, exit 2, nothing par
     const f0 = await runCli(['audio', p('speech.wav'), '--f0-floor', '700']);
     expect(f0.code).toBe(2);
     expect(f0.stderr).toBe('mmprep: bad parameters: --f0-floor/--f0-ceiling (defaults 65 and 600 Hz): need 0 < f0 floor < f0 ceiling, got 700 and 600\n');
+    // A percentage typed for Praat's fraction: every frame unvoiced, exit 0, before.
+    const v = await runCli(['audio', p('speech.wav'), '--f0-voicing-threshold', '45']);
+    expect(v.code).toBe(2);
+    expect(v.stderr).toBe("mmprep: bad parameters: --f0-voicing-threshold: f0 voicing threshold is a fraction, 0..1 (Praat's standard 0.45), got 45: a normalised autocorrelation never exceeds 1, so every frame would be unvoiced\n");
+    expect(() => resolveAudioOptions({ f0SilenceThreshold: 3 })).toThrow(/^f0 silence threshold is a fraction of the global peak, 0\.\.1 .*got 3/);
+    expect(resolveAudioOptions({ f0SilenceThreshold: 1, f0VoicingThreshold: 0 }).f0VoicingThreshold).toBe(0);
     const c = await runCli(['audio', p('speech.wav'), '--format', 'xml']);
     expect(c.code).toBe(2);
   });

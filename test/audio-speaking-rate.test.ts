@@ -6,7 +6,9 @@
  */
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { extractAudio } from '../src/audio/extract.js';
+import { extractAudio, type AudioSummary } from '../src/audio/extract.js';
+import { checkSpeakingRate } from '../src/audio/pitch-range.js';
+import { resolveAudioOptions } from '../src/audio/options.js';
 import { tempDir } from './helpers/cli.js';
 import { ffmpegSync } from './helpers/ffmpeg.js';
 
@@ -42,5 +44,18 @@ describe('speaking rate only for speech-like voicing', () => {
     }
     const silence = await summary(wav('silence'));
     expect(silence).toMatchObject({ speaking_rate_syl_s: 0, speaking_rate_reason: null });
+  });
+
+  it('is null with a reason for a sound too short for the intensity contour (160 ms), not 0 syl/s', () => {
+    const s = (duration_s: number, rms: number) => ({ duration_s, functionals: { rms: { mean: rms } }, params: { ...resolveAudioOptions({}) }, speaking_rate_syl_s: 0, articulation_rate_syl_s: null, speaking_rate_reason: null, n_voiced_frames: 5, hop_s: 0.01, phonation_time_s: 0, f0_p5_hz: null, f0_p95_hz: null }) as unknown as AudioSummary;
+    const short = s(0.16, 0.1);
+    checkSpeakingRate(short);
+    expect(short.speaking_rate_syl_s).toBeNull();
+    expect(short.speaking_rate_reason).toBe('the sound (160 ms) is shorter than the 160 ms the intensity contour of the syllable nuclei needs (a 128 ms window and two steps at the 50 Hz --nuclei-intensity-floor): no syllable, pause or sounding time can be found');
+    // Digital silence keeps its rate 0 (nothing sounds), and a longer sound is judged by its voicing as before.
+    for (const other of [s(0.1, 0), s(0.2, 0.1)]) {
+      checkSpeakingRate(other);
+      expect(other.speaking_rate_reason).toBeNull();
+    }
   });
 });

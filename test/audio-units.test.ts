@@ -50,6 +50,17 @@ describe('streaming', () => {
     expect(e.nFrames).toBe(1);
     expect(e.nuclei.n_syllables).toBe(0);
   });
+
+  it("a sound shorter than the pitch window (3 periods of the floor) gets no F0, with the reason, as Praat's To Pitch refuses it", async () => {
+    // 100 Hz, three harmonics. Before: frames F0'd from zero-padded windows (a male voice's 10-20 ms clips 4 octaves high).
+    const tone = (n: number) => Float32Array.from({ length: n }, (_, i) => [1, 2, 3].reduce((a, k) => a + (0.3 / k) * Math.sin((2 * Math.PI * 100 * k * i) / 16000), 0));
+    const short = await analyzePcm([tone(320)], {}, { threads: false }); // 20 ms < 46 ms at the 65 Hz floor
+    expect(Array.from(short.f0)).toEqual([0, 0, 0]);
+    expect(short.f0Reason).toBe("the sound (20 ms) is shorter than the pitch analysis window (46 ms: 3 periods of the 65 Hz floor), so F0 is not measured and every frame is unvoiced, as Praat's To Pitch refuses such a sound; a higher --f0-floor shortens the window");
+    const long = await analyzePcm([tone(800)], {}, { threads: false }); // 50 ms
+    expect(long.f0Reason).toBeUndefined();
+    expect(Array.from(long.f0).every((v) => Math.abs(v - 100) < 0.5)).toBe(true);
+  });
 });
 
 describe('building blocks', () => {

@@ -610,7 +610,8 @@ function summaryNotes(f: AudioFeatures, nVoiced: number): string[] {
   const eight = eightBitNote(dec?.stream.codec ?? null);
   if (eight) notes.push(eight);
   if (!f.delta) notes.push(`delta and delta2 are null: ${f.deltaReason}`);
-  if (nVoiced === 0) notes.push('no voiced frame: F0 statistics are null');
+  if (f.f0Reason) notes.push(f.f0Reason);
+  else if (nVoiced === 0) notes.push('no voiced frame: F0 statistics are null');
   return notes;
 }
 
@@ -748,10 +749,10 @@ type F0Stats = Pick<AudioSummary, 'f0_mean_hz' | 'f0_sd_hz' | 'f0_min_hz' | 'f0_
  * F0 statistics in Hz and semitones from the sorted voiced F0 values (mean and sd from the F0 functionals). The
  * values are float32 (the pitch track's), kept as such: half the memory of float64 copies, the same doubles read.
  */
-function f0Statistics(voicedF0: Float32Array, fs: Functionals): F0Stats {
+function f0Statistics(voicedF0: Float32Array, fs: Functionals, reason?: string): F0Stats {
   const nv = voicedF0.length;
   if (nv === 0) {
-    return { f0_mean_hz: null, f0_sd_hz: null, f0_min_hz: null, f0_max_hz: null, f0_p5_hz: null, f0_p95_hz: null, f0_range_hz: null, f0_mean_st: null, f0_sd_st: null, f0_range_st: null, f0_reason: 'no voiced frame' };
+    return { f0_mean_hz: null, f0_sd_hz: null, f0_min_hz: null, f0_max_hz: null, f0_p5_hz: null, f0_p95_hz: null, f0_range_hz: null, f0_mean_st: null, f0_sd_st: null, f0_range_st: null, f0_reason: reason ?? 'no voiced frame' };
   }
   // The semitone sums in sorted order, each term computed as it is added (as the reduce over Array.from(.., st) did).
   let sum = 0;
@@ -806,7 +807,7 @@ export function summarizeAudio(f: AudioFeatures, file: string, clock?: Clock): A
   const dec = f.decoded;
   const notes = summaryNotes(f, nv);
   const func = featureFunctionals(f, hopS);
-  const f0Stats = f0Statistics(voicedF0, func.f0_hz);
+  const f0Stats = f0Statistics(voicedF0, func.f0_hz, f.f0Reason);
   const nu = f.nuclei;
   const s: AudioSummary = {
     file,

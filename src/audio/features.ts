@@ -38,6 +38,8 @@ export interface AudioFeatures extends FrameView {
   nuclei: NucleiResult;
   /** Fraction of samples at or beyond +-0.999 of full scale. */
   clippedRatio: number;
+  /** Why no frame has an F0 although it may sound: the signal is shorter than the pitch window (features.ts tooShortForPitch). */
+  f0Reason?: string;
   /** Mean sample value (full scale 1): a recorder's DC offset, which RMS and the MFCCs keep as librosa does. */
   dcOffset?: number;
   /** Per frame, 1 where the pitch candidate in range has an equally strong octave above the ceiling (pitch.ts). */
@@ -487,12 +489,26 @@ function frameValues(st: FrameStore, n: number, spilled: boolean): Float32Array 
   return spilled && st.data.buffer instanceof SharedArrayBuffer ? st.data.subarray(0, n) : st.data.slice(0, n);
 }
 
+/**
+ * Why a signal shorter than the pitch analysis window (3 periods of the floor, Praat's To Pitch (ac)) gets no F0, or
+ * null: Praat refuses such a sound, and mmprep's zero-padded frames gave a male voice's 10-20 ms clips F0s 4 octaves
+ * high (exit 0, before 2026-12-07); its frames are unvoiced.
+ */
+function tooShortForPitch(nSamples: number, o: AudioOptions): string | null {
+  const windowS = 3 / o.f0Floor;
+  if (nSamples === 0 || nSamples >= Math.floor(windowS * o.sampleRate)) return null;
+  const ms = (s: number) => `${Math.round(s * 1000)} ms`;
+  return `the sound (${ms(nSamples / o.sampleRate)}) is shorter than the pitch analysis window (${ms(windowS)}: 3 periods of the ${o.f0Floor} Hz floor), so F0 is not measured and every frame is unvoiced, as Praat's To Pitch refuses such a sound; a higher --f0-floor shortens the window`;
+}
+
 function finishFeatures(o: AudioOptions, buf: SampleBuffer, spec: SpectralResult, spectral: SpectralAnalyzer, track: PitchTrack, candidates: NucleiCandidates, clipped: number): AudioFeatures {
   const sr = o.sampleRate;
   const nSamples = buf.total ?? 0;
   const nFrames = spectral.logmel.length;
   const { mfcc, delta, delta2, deltaReason, columns } = spec;
   const hopS = o.hopLength / sr;
+  const f0Reason = tooShortForPitch(nSamples, o);
+  if (f0Reason) track.f0.fill(0);
   const isVoiced = (t: number) => {
     const i = Math.round(t / hopS);
     return i >= 0 && i < track.n && track.f0[i] > 0;
@@ -519,6 +535,7 @@ function finishFeatures(o: AudioOptions, buf: SampleBuffer, spec: SpectralResult
     },
     clippedRatio: nSamples > 0 ? clipped / nSamples : 0,
     dcOffset: nSamples > 0 ? buf.sum / nSamples : 0,
+    ...(f0Reason ? { f0Reason } : {}),
     ...(columns ? { columns } : {}),
   };
 }

@@ -124,6 +124,10 @@ export function resolveAudioOptions(o: Partial<AudioOptions> = {}): AudioOptions
   if (!Number.isInteger(r.rmsFrameLength) || r.rmsFrameLength < 2) bad(`RMS frame length must be a whole number >= 2, got ${r.rmsFrameLength}`);
   if (!(r.f0Floor > 0 && r.f0Ceiling > r.f0Floor)) bad(`need 0 < f0 floor < f0 ceiling, got ${r.f0Floor} and ${r.f0Ceiling}`);
   if (r.f0Ceiling > r.sampleRate / 2) bad(`f0 ceiling ${r.f0Ceiling} Hz is above the Nyquist frequency ${r.sampleRate / 2} Hz`);
+  // Fractions (Praat's 0.03 and 0.45): above 1 nothing can be voiced (a percentage typed, 45 for 0.45, gave every frame
+  // unvoiced and a warning blaming the pitch floor, exit 0, until 2026-12-07).
+  if (!(r.f0SilenceThreshold >= 0 && r.f0SilenceThreshold <= 1)) bad(`f0 silence threshold is a fraction of the global peak, 0..1 (Praat's standard 0.03), got ${r.f0SilenceThreshold}: above 1 every frame is silent`);
+  if (!(r.f0VoicingThreshold >= 0 && r.f0VoicingThreshold <= 1)) bad(`f0 voicing threshold is a fraction, 0..1 (Praat's standard 0.45), got ${r.f0VoicingThreshold}: a normalised autocorrelation never exceeds 1, so every frame would be unvoiced`);
   if (!Number.isInteger(r.f0MaxCandidates) || r.f0MaxCandidates < 2) bad(`f0 max candidates must be a whole number >= 2, got ${r.f0MaxCandidates}`);
   if (r.topDb !== null && !(r.topDb >= 0)) bad(`top_db must be >= 0, got ${r.topDb}`);
   if (!(r.nucleiSilenceDb < 0)) bad(`nuclei silence threshold must be negative dB, got ${r.nucleiSilenceDb}`);

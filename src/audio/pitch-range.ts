@@ -98,9 +98,23 @@ export function speakingRateReason(s: PitchRangeFields): string | null {
   return null;
 }
 
+/**
+ * Why a sounding file has no rate at all: shorter than the 3 frames of the intensity contour the syllable nuclei need
+ * (a 6.4 / floor s window, then two 0.8 / floor s steps: 160 ms at the 50 Hz --nuclei-intensity-floor), it has no
+ * contour, so no syllable, pause or sounding time (its rate read 0 syl/s before 2026-12-07; Praat's To Intensity
+ * refuses a sound shorter than its window).
+ */
+function tooShortForNuclei(s: Pick<AudioSummary, 'duration_s' | 'functionals' | 'params'>): string | null {
+  const floor = s.params.nucleiIntensityFloor;
+  const minS = (6.4 + 2 * 0.8) / floor;
+  const sounds = (s.functionals.rms?.mean ?? 0) > 0;
+  if (!sounds || s.duration_s > minS) return null;
+  return `the sound (${Math.round(s.duration_s * 1000)} ms) is shorter than the ${Math.round(minS * 1000)} ms the intensity contour of the syllable nuclei needs (a ${Math.round((6.4 / floor) * 1000)} ms window and two steps at the ${floor} Hz --nuclei-intensity-floor): no syllable, pause or sounding time can be found`;
+}
+
 /** Sets speaking_rate_reason and, with a reason, the speaking and articulation rates to null (the counts stay). */
 export function checkSpeakingRate(s: AudioSummary): void {
-  const why = speakingRateReason(s);
+  const why = tooShortForNuclei(s) ?? speakingRateReason(s);
   s.speaking_rate_reason = why;
   if (why === null) return;
   s.speaking_rate_syl_s = null;

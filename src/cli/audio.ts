@@ -133,6 +133,8 @@ const PARAMETER_FLAGS: Array<[string, string]> = [
   ['need 0 < f0 floor', '--f0-floor/--f0-ceiling (defaults 65 and 600 Hz)'],
   ['f0 ceiling', '--f0-ceiling'],
   ['f0 max candidates', '--f0-max-candidates'],
+  ['f0 silence threshold', '--f0-silence-threshold'],
+  ['f0 voicing threshold', '--f0-voicing-threshold'],
   ['top_db', '--top-db'],
   ['nuclei silence', '--nuclei-silence-db'],
   ['digits', '--digits'],
