@@ -202,10 +202,13 @@ describe('gaze on synthetic eyes of known rotation (item 4)', () => {
     // An eye inside the picture whose iris crop (Human's 2.3 x the corners' box, squared) reaches past the edge: the
     // model reads padding beside it (the s01 camera cut at the left edge read 0.18-0.41 rad off): null with its reason.
     const [c0, c1] = [whole[3 * 362], whole[3 * 263]];
-    const half = (IRIS_CROP_SCALE * Math.abs(c1 - c0)) / 2;
+    const half = (IRIS_CROP_SCALE * Math.max(Math.abs(c1 - c0), Math.abs(whole[3 * 263 + 1] - whole[3 * 362 + 1]))) / 2;
+    const eyeWidth = Math.hypot(c1 - c0, whole[3 * 263 + 1] - whole[3 * 362 + 1]);
     const right = Math.max(...[362, 263].map((i) => whole[3 * i]));
     expect(irisCropOutside(whole, 'left', right + 1, H)).toBe(true);
-    expect(irisCropOutside(whole, 'left', (c0 + c1) / 2 + half + 1, H)).toBe(false);
+    // Past the edge by 0.15 eye widths: out; by 0.05 (within IRIS_CROP_OVERSHOOT_MAX): kept.
+    expect(irisCropOutside(whole, 'left', (c0 + c1) / 2 + half - 0.15 * eyeWidth, H)).toBe(true);
+    expect(irisCropOutside(whole, 'left', (c0 + c1) / 2 + half - 0.05 * eyeWidth, H)).toBe(false);
     expect(irisCropOutside(whole, 'left', W, H)).toBe(false);
     const near = gazeFields(whole, vis, 'native', pupils, { left: false, right: false, irisCropLeft: true });
     expect([near.gaze_left, near.gaze_angle_x_rad, near.gaze_null_reason]).toEqual([null, null, 'eye_crop_outside_picture']);

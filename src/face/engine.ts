@@ -11,7 +11,7 @@ import { createHuman, humanBoxesHooked, humanCropHooked, humanIrisHooked, humanM
 import { rotatedCrop, type CropBox } from './crop.js';
 import { installIrisHook, irisMode, type IrisMode } from './iris.js';
 import { detectorPadding } from './detector-aspect.js';
-import { cropRoll, orientBoxes, refinedReading, ROLL_REFINE, surelyUpright, unturnBox, UPRIGHT_VIEW_MIN, uprightScore, uprightView, VIEW_SIDE, type DetectorBox, type OrientedBoxes } from './orientation.js';
+import { cropRoll, ORIENTATION_MARGIN, orientBoxes, refinedReading, ROLL_REFINE, surelyUpright, unturnBox, UPRIGHT_VIEW_MIN, uprightScore, uprightView, VIEW_SIDE, type DetectorBox, type OrientedBoxes } from './orientation.js';
 import { meshPupils, type EyePupils } from './pupil.js';
 import { overlapsFace, PRIMARY_EXTRA_BOXES, primaryFirst, type Corners } from './primary.js';
 import { regionContrast, skinContrast, type VisibilityRegion } from './visibility.js';
@@ -709,7 +709,11 @@ export class FaceEngine {
    */
   private async arbitrate(r: OrientedBoxes, config: unknown, getBoxes: GetBoxes): Promise<DetectorBox[]> {
     const frame = this.frame;
-    if (!frame) return r.boxes;
+    if (!frame) {
+      const ties = r.contested.filter((c) => c.tie).map((c) => c.taken);
+      this.doubtful += ties.length;
+      return r.boxes.filter((b) => !ties.includes(b));
+    }
     const tf = this.human.tf as unknown as TurnTf;
     const score = async (b: DetectorBox) => {
       const view = tf.tensor4d(uprightView(frame.data, frame.width, frame.height, b), [1, VIEW_SIDE, VIEW_SIDE, 3]);
@@ -720,9 +724,10 @@ export class FaceEngine {
       }
     };
     let boxes = r.boxes;
-    for (const { taken, other, takenTurned } of r.contested) {
+    for (const { taken, other, takenTurned, tie } of r.contested) {
       const [st, so] = [await score(taken), await score(other)];
-      if (Math.max(st, so) < this.minConfidence) {
+      // A tie of the two readings (orientBoxes) needs the views to differ by the margin as well.
+      if (Math.max(st, so) < this.minConfidence || (tie && Math.abs(st - so) < ORIENTATION_MARGIN)) {
         boxes = boxes.filter((b) => b !== taken);
         this.doubtful++;
       } else if (so > st) {

@@ -99,8 +99,12 @@ export interface OrientedBoxes {
   doubtful: number;
   /** Faces taken from the turned reading (turned past ~90 degrees, or found only that way). */
   turned: number;
-  /** Faces of `boxes` (`taken`) read the opposite way (`other`) with a lead under ORIENTATION_CONFIRM (see there). */
-  contested: Array<{ taken: DetectorBox; other: DetectorBox; takenTurned: boolean }>;
+  /**
+   * Faces of `boxes` (`taken`) read the opposite way (`other`) with a lead under ORIENTATION_CONFIRM (see there);
+   * `tie`: a lead under the margin too (the frame's own reading taken for now), which the arbitration must break or
+   * leave the face out (doubtful).
+   */
+  contested: Array<{ taken: DetectorBox; other: DetectorBox; takenTurned: boolean; tie?: boolean }>;
   /** Faces of `boxes` whose turned reading agrees with the upright one (turnedAgrees): not faces, left out later. */
   agreeing: DetectorBox[];
 }
@@ -133,25 +137,35 @@ export function orientBoxes(upright: DetectorBox[], turned: DetectorBox[], maxFa
   const used = new Set<DetectorBox>();
   const contested: OrientedBoxes['contested'] = [];
   const agreeing: DetectorBox[] = [];
-  let doubtful = 0;
+  const doubtful = 0;
   let nTurned = 0;
+  let nTie = 0;
   for (const u of upright) {
     const t = turned.find((c) => !used.has(c) && sameFace(u, c));
     if (t) used.add(t);
     // Both readings below --min-confidence: no face either way (the record's threshold rejects it), left as it was.
     const weak = !t || Math.max(u.confidence, t.confidence) < minConfidence;
     let taken: DetectorBox | null = null;
+    let tie = false;
     if (weak || u.confidence >= t.confidence + margin || (!opposite(u, t) && t.confidence < u.confidence + margin)) taken = u;
     else if (t.confidence >= u.confidence + margin) {
       taken = t;
       nTurned++;
-    } else doubtful++;
-    if (taken) out.push(taken);
-    if (taken && t && !weak && turnedAgrees(u, t)) agreeing.push(taken);
-    if (taken && t && !weak && opposite(u, t) && Math.abs(u.confidence - t.confidence) < ORIENTATION_CONFIRM) contested.push({ taken, other: taken === u ? t : u, takenTurned: taken === t });
+    } else {
+      // Opposite readings within the margin: not decided here but by the upright views (engine.ts arbitrate), which
+      // leave the face out (doubtful) when they do not break the tie. Before 2026-12-07 it was left out here: a still,
+      // upright, frontal portrait read 0.758 upright and 0.714 turned lost every frame (ttrial57b), where its upright
+      // view scores 0.95 and the other 0.76.
+      taken = u;
+      tie = true;
+      nTie++;
+    }
+    out.push(taken);
+    if (t && !weak && turnedAgrees(u, t)) agreeing.push(taken);
+    if (t && !weak && opposite(u, t) && Math.abs(u.confidence - t.confidence) < ORIENTATION_CONFIRM) contested.push({ taken, other: taken === u ? t : u, takenTurned: taken === t, ...(tie ? { tie } : {}) });
   }
   const added = turned.filter((t) => !used.has(t) && t.confidence >= minConfidence && !out.some((o) => sameFace(o, t)));
-  if (added.length === 0 && nTurned === 0 && doubtful === 0) return { boxes: upright, doubtful, turned: 0, contested, agreeing };
+  if (added.length === 0 && nTurned === 0 && nTie === 0) return { boxes: upright, doubtful, turned: 0, contested, agreeing };
   // The faces read upright keep their places (Human's order, by score); faces found only turned fill what is left.
   const boxes = [...out, ...added.sort((a, b) => b.confidence - a.confidence)].slice(0, Math.max(1, maxFaces));
   const turnedKept = nTurned + added.filter((t) => boxes.includes(t)).length;
