@@ -417,11 +417,30 @@ function bothBeepsOnContentDrift(s: StreamState, from: StreamState, pairs: Array
   const span = pairs[1].tSrc - pairs[0].tSrc;
   const [r0, r1] = pairs.map((p) => p.tRef - p.tSrc * (1 + k));
   if (Math.abs(r1 - r0) > 2 * Math.hypot(pairs[0].sd, pairs[1].sd, kSd * span)) return null;
+  const beeps = beepsBetterThanContent(pairs, kBeeps, from.placed.kSd ?? 0, k, kSd);
+  if (beeps) return beeps;
   const [w0, w1] = pairs.map((p) => 1 / Math.max(p.sd, 1e-6) ** 2);
   const offset = (w0 * r0 + w1 * r1) / (w0 + w1);
   const offsetSd = Math.hypot(1 / Math.sqrt(w0 + w1), (kSd * span) / 2);
   const extra = { drift_source: `cross-correlating its content with ${from.file} (the offset from both beeps)`, drift_pulses_ppm: r3(((pairs[1].tRef - pairs[0].tRef) / span - 1) * 1e6) };
   return { offset, k, kSd, offsetSd, extra };
+}
+
+/**
+ * Where the two beeps know the drift better than the content (WINDOW_DRIFT_SD): their own line, its sd their onsets'
+ * over the span (with the partner's drift sd: their reference times come through its clock); null otherwise. Over 20 s
+ * two beeps 0.5 ms uncertain each know it to 35 ppm, so content's rate stays; over 10 minutes to 1.2 ppm. Before
+ * 2026-12-07 the content's 10 ppm was said there too: trial 56's 10-minute lab session (lav +50 ppm, room -30 ppm)
+ * read 79.944 ± 10 ppm, the clock's sd 6.6 ms at its end beep where it was 0.12 ms off; its beeps gave 79.958 (truth
+ * 80.002). The beeps' sd is their onsets' only: the content's rate already agreed with them (the caller's gate).
+ */
+function beepsBetterThanContent(pairs: Array<{ tRef: number; tSrc: number; sd: number }>, kBeeps: number, fromKSd: number, kContent: number, kSdContent: number): { offset: number; k: number; kSd: number; offsetSd: number; extra: Record<string, unknown> } | null {
+  const span = pairs[1].tSrc - pairs[0].tSrc;
+  const kSd = Math.hypot(fromKSd, Math.hypot(pairs[0].sd, pairs[1].sd) / span);
+  if (!(kSd < kSdContent)) return null;
+  const extra = { drift_source: `its beeps at both ends, ${span.toFixed(1)} s apart (known better than its content's rate: ${(kSd * 1e6).toFixed(2)} against ${(kSdContent * 1e6).toFixed(1)} ppm)`, drift_content_ppm: r3(kContent * 1e6) };
+  // The clock's sd at its start beep (at time 0 nearly so); over the span it grows by kSd to the end beep's and more.
+  return { offset: pairs[0].tRef - pairs[0].tSrc * (1 + kBeeps), k: kBeeps, kSd, offsetSd: pairs[0].sd, extra };
 }
 
 /**
