@@ -21,6 +21,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scanAudioTone } from '../src/sync/tone/scan-audio.js';
 import { syncSession } from '../src/sync/session.js';
 import { addBeeps, pcm16, rng, talker, writeWavF32 } from './sync-media.js';
+// @ts-expect-error plain ES module without types
+import { writeWav } from '../scripts/wav.mjs';
 
 const SR = 16000;
 const DUR_S = 20;
@@ -72,7 +74,27 @@ beforeAll(() => {
   writeWavF32(join(dir, 'noend-raw.wav'), noEnd, SR);
   // The five microphones made 16-bit by one ffmpeg run.
   pcm16(['burst', 'early', 'onclock', 'spread', 'noend'].map((n) => [join(dir, `${n}-raw.wav`), join(dir, `${n}.wav`)]));
+  writeLongPair(r);
 }, 60_000);
+
+/**
+ * The long pair: LONG_S of the same talker, beeps LONG_S - 4.5 s apart, searched in LONG_SEARCH_S windows (16-bit WAVs
+ * at the decode rate, read without ffmpeg). 150 s: its beeps (onset sds ~0.25 ms) know the drift to ~3.4 ppm, under
+ * half the content's 10 (place.ts BEEPS_OVER_CONTENT).
+ */
+const LONG_S = 150;
+const LONG_SEARCH_S = 10;
+const LONG_BEEPS_LAV = [3.4567, LONG_S + OFFSET_S - 2.3];
+function writeLongPair(r: ReturnType<typeof rng>): void {
+  const participant = talker(29, Math.round((LONG_S + OFFSET_S + 1) * SR));
+  const lav = Float32Array.from(participant, (v) => 0.3 * v + 0.002 * r.g());
+  addBeeps(lav, SR, LONG_BEEPS_LAV.map((t) => ({ t_s: t, dur_s: 0.25, amp: 0.3 })));
+  writeWav(join(dir, 'long-lav.wav'), lav, SR, 16);
+  const mic = Float32Array.from(onMicClock(participant, LONG_S * SR), (v) => 0.5 * v + 0.01 * r.g());
+  for (const t of LONG_BEEPS_LAV.map(micT)) mic.fill(0, Math.round((t - 0.3) * SR), Math.round((t + 0.3) * SR));
+  addBeeps(mic, SR, LONG_BEEPS_LAV.map((t) => ({ t_s: micT(t), dur_s: 0.25, amp: 0.2 })));
+  writeWav(join(dir, 'long-mic.wav'), mic, SR, 16);
+}
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The placed clock's error (seconds) at the microphone time of a lav beep. */
@@ -129,6 +151,21 @@ describe('an overconfident beep onset does not place a stream (issue 11 items 2,
     expect((m.warnings as Array<{ code: string }>).map((w) => w.code)).not.toContain('unplaceable_pulse');
     expect(m.drift_source).toMatch(/^cross-correlating its content with .* \(the offset from both beeps\)$/);
     for (const t of BEEPS_LAV) expect(Math.abs(errAt(m, t))).toBeLessThan(0.0005);
+    // 19 s between the beeps: they know the drift no better than the content (tens of ppm), so its 10 ppm stands.
+    expect(m.drift_sd_ppm).toBe(10);
+  }, 60_000);
+
+  it('beeps 145 s apart know the drift better than the content: their own line, its sd from their onsets (issue 11 item 5)', async () => {
+    const map = await syncSession([{ file: join(dir, 'long-lav.wav') }, { file: join(dir, 'long-mic.wav') }], { ends: 'both', searchS: LONG_SEARCH_S });
+    const m = map.streams[1] as Record<string, unknown>;
+    console.log('long pair', m.drift_ppm, m.drift_sd_ppm, m.drift_content_ppm, m.offset_sd_s, LONG_BEEPS_LAV.map((t) => errAt(m, t)));
+    expect(m.method).toBe('tone');
+    // Before 2026-12-07: the content's drift, ±10 ppm (on 300 s: -69.474 ± 10, the offset sd 1.5 ms; now -69.718 ± 1.7, truth -70).
+    expect(m.drift_source).toMatch(/^its beeps at both ends, 145\.\d s apart/);
+    expect(m.drift_sd_ppm as number).toBeLessThan(5);
+    expect(Math.abs((m.drift_ppm as number) * 1e-6 - K)).toBeLessThan(3 * (m.drift_sd_ppm as number) * 1e-6);
+    // Not understated: the clock's error at each beep within 2 sd of it there (docs/sync.md: √(offset_sd² + (drift_sd t)²)).
+    for (const t of LONG_BEEPS_LAV) expect(Math.abs(errAt(m, t))).toBeLessThan(2 * Math.hypot(m.offset_sd_s as number, (m.drift_sd_ppm as number) * 1e-6 * micT(t)));
   }, 60_000);
 
   it('a start beep read early and an end beep read late: the content\'s drift and both beeps\' mean offset, not the beeps\' line', async () => {

@@ -56,5 +56,11 @@ describe("a picture placed by its flash against its own sound placed by cross-co
     expect(a.method).toBe('xcorr');
     expect(Math.abs(v.offset_s - OFFSET_S)).toBeLessThan(0.02);
     expect(Math.abs(a.offset_s - (OFFSET_S - 0.03))).toBeLessThan(0.001);
+    // One flash, no drift of its own: the picture takes its sound's content drift and its sd (one camera, one clock;
+    // before 2026-12-07 drift null ±57.7 ppm beside its sound's measured drift: trial 56's camq.mp4).
+    expect(a.drift_ppm).not.toBeNull();
+    expect(v.drift_ppm).toBe(a.drift_ppm);
+    expect(v.drift_sd_ppm).toBe(10);
+    expect(v.drift_source).toBe('audio stream 0 of the same file (its content cross-correlated with lav.wav)');
   });
 });

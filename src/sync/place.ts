@@ -60,10 +60,16 @@ function pulsePairs(s: StreamState, from: StreamState): PulsePair[] {
   return out;
 }
 
-/** A picture takes the drift of its own file's sound when beeps at both ends measured it (one device, one clock). */
-function soundDriftOf(s: StreamState, states: StreamState[]): StreamState | undefined {
+/**
+ * A picture takes the drift of its own file's sound when beeps at both ends measured it (one device, one clock), or,
+ * for a picture with one usable flash (no drift of its own), when the sound's content did (placed by cross-correlation:
+ * its contentKSd). Before 2026-12-07 such a picture was left at drift null ±57.7 ppm beside its sound's measured drift
+ * (trial 56, /work/ttrial56-data/lab camq.mp4: sound 49.4 ppm by content, its picture's start flash alone).
+ */
+function soundDriftOf(s: StreamState, states: StreamState[], flashes: number): StreamState | undefined {
   if (s.kind !== 'video') return undefined;
-  return states.find((o) => o.abs === s.abs && o.kind === 'audio' && o.placed?.method === 'tone' && o.placed.k !== null);
+  const byContent = (o: StreamState) => flashes < 2 && o.placed?.method === 'xcorr' && o.placed.contentKSd !== undefined;
+  return states.find((o) => o.abs === s.abs && o.kind === 'audio' && (o.placed?.method === 'tone' || byContent(o)) && o.placed?.k !== null);
 }
 
 function pulseConfidence(s: StreamState): number {
@@ -146,13 +152,15 @@ type PulsePair = { w: 'start' | 'end'; tRef: number; tSrc: number; sd: number; g
  */
 function clockOfPulses(s: StreamState, from: StreamState, pairs: PulsePair[], states: StreamState[], o: PlaceOptions): { offset: number; k: number | null; kSd: number | null; offsetSd?: number; extra?: Record<string, unknown> } | null {
   const own = pairs.length === 2 && pairs[1].tSrc - pairs[0].tSrc > 1 ? driftOfPairs(pairs) : null;
-  const sound = soundDriftOf(s, states);
+  const sound = soundDriftOf(s, states, pairs.length);
   if (sound?.placed && sound.placed.k !== null) {
-    const { k, kSd } = sound.placed;
+    const { k } = sound.placed;
+    const kSd = sound.placed.kSd ?? sound.placed.contentKSd ?? null;
     const ownClock = own && flashesOwnClock(s, pairs, own, k, kSd, from);
     if (ownClock) return ownClock;
     if (!flashesAgree(s, pairs, k, kSd, from)) return null;
-    const extra = { drift_source: `audio stream ${sound.stream} of the same file`, drift_flash_ppm: own === null ? null : r3(own.k * 1e6) };
+    const how = sound.placed.method === 'xcorr' ? ` (its content cross-correlated with ${sound.placed.from?.file})` : '';
+    const extra = { drift_source: `audio stream ${sound.stream} of the same file${how}`, drift_flash_ppm: own === null ? null : r3(own.k * 1e6) };
     // Both flashes on that one line: the mean of their offsets (each flash's error halved at both ends).
     const offsets = pairs.map((p) => p.tRef - p.tSrc * (1 + k));
     return { offset: offsets.reduce((a, b) => a + b, 0) / offsets.length, k, kSd, offsetSd: meanOffsetSd(pairs, offsets), extra };
@@ -417,11 +425,39 @@ function bothBeepsOnContentDrift(s: StreamState, from: StreamState, pairs: Array
   const span = pairs[1].tSrc - pairs[0].tSrc;
   const [r0, r1] = pairs.map((p) => p.tRef - p.tSrc * (1 + k));
   if (Math.abs(r1 - r0) > 2 * Math.hypot(pairs[0].sd, pairs[1].sd, kSd * span)) return null;
+  const beeps = beepsBetterThanContent(pairs, kBeeps, from.placed.kSd ?? 0, k, kSd);
+  if (beeps) return beeps;
   const [w0, w1] = pairs.map((p) => 1 / Math.max(p.sd, 1e-6) ** 2);
   const offset = (w0 * r0 + w1 * r1) / (w0 + w1);
   const offsetSd = Math.hypot(1 / Math.sqrt(w0 + w1), (kSd * span) / 2);
   const extra = { drift_source: `cross-correlating its content with ${from.file} (the offset from both beeps)`, drift_pulses_ppm: r3(((pairs[1].tRef - pairs[0].tRef) / span - 1) * 1e6) };
   return { offset, k, kSd, offsetSd, extra };
+}
+
+/**
+ * How much better (a fraction of the content's sd) the beeps must know the drift for their line to replace the
+ * content's rate: where the two sds are alike, which is right is a coin toss (trial 56's 60 s lab session: beeps 9.7
+ * ppm, content 10; the content was 0.55 ppm off the truth, the beeps 1.27), and the offset from both beeps on the
+ * content's rate is kept.
+ */
+const BEEPS_OVER_CONTENT = 0.5;
+
+/**
+ * Where the two beeps know the drift clearly better than the content (WINDOW_DRIFT_SD; BEEPS_OVER_CONTENT): their own
+ * line, its sd their onsets' over the span (with the partner's drift sd: their reference times come through its clock);
+ * null otherwise. Over 20 s two beeps 0.5 ms uncertain each know it to 35 ppm, so content's rate stays; over 10 minutes
+ * to 1.2 ppm. Before
+ * 2026-12-07 the content's 10 ppm was said there too: trial 56's 10-minute lab session (lav +50 ppm, room -30 ppm)
+ * read 79.944 ± 10 ppm, the clock's sd 6.6 ms at its end beep where it was 0.12 ms off; its beeps gave 79.958 (truth
+ * 80.002). The beeps' sd is their onsets' only: the content's rate already agreed with them (the caller's gate).
+ */
+function beepsBetterThanContent(pairs: Array<{ tRef: number; tSrc: number; sd: number }>, kBeeps: number, fromKSd: number, kContent: number, kSdContent: number): { offset: number; k: number; kSd: number; offsetSd: number; extra: Record<string, unknown> } | null {
+  const span = pairs[1].tSrc - pairs[0].tSrc;
+  const kSd = Math.hypot(fromKSd, Math.hypot(pairs[0].sd, pairs[1].sd) / span);
+  if (!(kSd <= BEEPS_OVER_CONTENT * kSdContent)) return null;
+  const extra = { drift_source: `its beeps at both ends, ${span.toFixed(1)} s apart (known better than its content's rate: ${(kSd * 1e6).toFixed(2)} against ${(kSdContent * 1e6).toFixed(1)} ppm)`, drift_content_ppm: r3(kContent * 1e6) };
+  // The clock's sd at its start beep (at time 0 nearly so); over the span it grows by kSd to the end beep's and more.
+  return { offset: pairs[0].tRef - pairs[0].tSrc * (1 + kBeeps), k: kBeeps, kSd, offsetSd: pairs[0].sd, extra };
 }
 
 /**
@@ -1543,7 +1579,8 @@ function placeByXcorr(s: StreamState, states: StreamState[], ends: Ends, minConf
   // The content's lag is the talkers', not the beep's: its offset carries their unknown difference (content-lag.ts).
   const lagSd = contentLagSd(o.lagSd, best.r.halves_ms);
   if (!accept) return contentOnlyRefusal(s, best.o, lagSd, r);
-  s.placed = { offset, k, kSd: null, offsetSd: null, lagSd, offsetAtS: r.at_s, method: 'xcorr', confidence: Math.min(r.confidence, o.confidence), from: best.o, extra: { xcorr } };
+  const contentKSd = k1 === null ? undefined : contentDriftSd(o.kSd, r, endRes, k1, minConfidence);
+  s.placed = { offset, k, kSd: null, offsetSd: null, lagSd, offsetAtS: r.at_s, method: 'xcorr', confidence: Math.min(r.confidence, o.confidence), from: best.o, extra: { xcorr }, ...(contentKSd === undefined ? {} : { contentKSd }) };
   // Confidence capped as sync.json caps it (report.ts entryOf): it printed 1.000 where sync.json said 0.999.
   const how = `placed by cross-correlating its audio with ${best.o.file} (fine peak z ${(r.fine_z as number).toFixed(1)}, confidence ${Math.min(r.confidence, 0.999).toFixed(3)})`;
   const unusable = s.warnings.filter((w) => w.code === 'unplaceable_pulse').map((w) => w.message);
@@ -1552,6 +1589,21 @@ function placeByXcorr(s: StreamState, states: StreamState[], ends: Ends, minConf
   else s.warnings.push({ code: 'fallback', message: `no pulse: ${how}` });
   s.warnings.push(contentLagWarning(best.o.file, lagSd, best.r.halves_ms));
   return true;
+}
+
+/**
+ * The sd of the drift a placement by content measured (xcorrClock's k1, against its partner `from`), for a picture of
+ * its file that takes it (soundDriftOf): a window's own fitted rate, WINDOW_DRIFT_SD; the line through both windows'
+ * lags, WINDOW_DRIFT_SD where it agrees with both windows' fitted rates within 2 of it (driftFromBothWindows' rule:
+ * the talkers' lag cancels), else the talkers' lag bound's sd over the span between them (content-lag.ts, as
+ * continuity.ts contentLine counts it). With the partner's drift sd.
+ */
+function contentDriftSd(fromKSd: number | null, r: XcorrResult, endRes: XcorrResult | null, k1: number, minConfidence: number): number {
+  const line = endRes !== null && whyNotConclusive(endRes, minConfidence) === null && endRes.at_s - r.at_s > 1;
+  if (!line) return Math.hypot(fromKSd ?? 0, WINDOW_DRIFT_SD);
+  const own = [r, endRes].map((x) => (x.drift_limit ? null : x.drift));
+  const agree = own.every((d) => d !== null && Math.abs(d - k1) <= 2 * WINDOW_DRIFT_SD);
+  return Math.hypot(fromKSd ?? 0, agree ? WINDOW_DRIFT_SD : CONTENT_LAG_SD_S / (endRes.at_s - r.at_s));
 }
 
 /**

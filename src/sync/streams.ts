@@ -77,6 +77,11 @@ export interface Placement {
   used?: Array<'start' | 'end'>;
   /** The windows of `from`'s pulses it was placed against, when not the same as `used` (--one-pulse: across.ts). */
   fromUsed?: Array<'start' | 'end'>;
+  /**
+   * A placement by content (xcorr) that measured a drift: that drift's sd (place.ts contentDriftSd). Not in kSd (its
+   * sound reports drift_sd_ppm null, docs/sync.md); a picture of the same file that takes this drift takes this sd.
+   */
+  contentKSd?: number;
   /** Set once crossCheck (place.ts) has looked at this placement. */
   checked?: boolean;
 }
@@ -101,6 +106,11 @@ export interface StreamState {
   keptT0: number;
   keptEnd: Float32Array | null;
   keptEndT0: number;
+  /**
+   * Whether `kept` holds the stream to its end: its first window was decoded to the file's end and kept whole (a short
+   * file's whole-file start window). A check reading its end then slices it rather than decoding it again (continuity.ts).
+   */
+  keptToEnd?: boolean;
   /** A hint for messages (a tone burst at another frequency; one in the end window under --ends start: end-hint.ts). */
   hint?: string;
   /**
@@ -276,6 +286,18 @@ function truncation(windows: Array<{ window: SearchWindow; decoded_s: number }>,
   return truncatedWarning(windows.map((w) => truncatedWindow(w.window, w.decoded_s, span.end, frameS, st.kind === 'audio' ? span.start : 0)));
 }
 
+/**
+ * Whether a scan's kept samples run from the stream's first sample to the file's end: its first window starts at 0 and reaches the end (no length, or to the file's
+ * stated span) and every sample decoded there was kept (not cut by keepS nor at a jump of the timestamps).
+ */
+function keptToFileEnd(scan: Awaited<ReturnType<typeof scanAudioTone>>, q: ProbedFile): boolean {
+  const w = scan.windows[0];
+  const span = fileSpanS(q.p);
+  if (!w || !scan.kept || w.gaps.length || w.window.start_s !== 0) return false;
+  const toEnd = w.window.duration_s === null || (span !== null && w.window.start_s + w.window.duration_s >= span);
+  return toEnd && scan.kept.length === Math.round(w.decoded_s * scan.sampleRate);
+}
+
 export async function findAudioPulses(st: StreamState, q: ProbedFile, o: ScanOptions): Promise<void> {
   const scan = await scanAudioTone(q.file, q.windows, { toneHz: o.toneHz, stream: st.stream, probed: q.p, keepS: Math.min(o.searchS > 0 ? o.searchS : 120, 120) });
   st.kept = scan.kept;
@@ -283,6 +305,7 @@ export async function findAudioPulses(st: StreamState, q: ProbedFile, o: ScanOpt
   st.keptEnd = scan.keptEnd;
   st.keptEndT0 = scan.keptEndT0;
   st.sampleRate = scan.sampleRate;
+  st.keptToEnd = keptToFileEnd(scan, q);
   if (scan.firstSampleS !== null) st.firstSampleS = scan.firstSampleS;
   const dur = halfOf(q.p, scan.windows, st.firstSampleS);
   const cut = truncation(scan.windows, q, st);

@@ -61,14 +61,20 @@ function clockOf(p: Placement): (t: number) => number {
   return (t) => t + p.offset + (p.k ?? 0) * t;
 }
 
-/** The samples of [from, to) (stream times) from what the stream kept of its start window, or null when it does not cover them. */
+/**
+ * The samples of [from, to) (stream times) from what the stream kept of its start window, or null when it does not
+ * cover them. Kept to the file's end (a short file read whole: keptToEnd), it holds all a decode of [from, to) could
+ * give: the slice is clipped to it (before 2026-12-07 a short file's end was decoded again whenever the decoded sound
+ * ended over 10 ms before the file's stated end, e.g. an AAC's last frame: one more ffmpeg start and decode per stream).
+ */
 function fromKept(s: StreamState, from: number, to: number): { x: Float32Array; t0: number } | null {
   if (!s.kept) return null;
   const keptEnd = s.keptT0 + s.kept.length / s.sampleRate;
-  if (from < s.keptT0 || to > keptEnd + 0.01) return null;
+  if (s.keptToEnd) [from, to] = [Math.max(from, s.keptT0), Math.min(to, keptEnd)];
+  else if (from < s.keptT0 || to > keptEnd + 0.01) return null;
   const i0 = Math.round((from - s.keptT0) * s.sampleRate);
   const i1 = Math.min(s.kept.length, Math.round((to - s.keptT0) * s.sampleRate));
-  return { x: s.kept.subarray(i0, i1), t0: s.keptT0 + i0 / s.sampleRate };
+  return { x: s.kept.subarray(Math.min(i0, i1), i1), t0: s.keptT0 + i0 / s.sampleRate };
 }
 
 /** The samples of [from, to) of the stream: from its kept start window when that covers them (a short file), else decoded. */
