@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../src/common/errors.js';
-import { placeStreams } from '../src/sync/place.js';
+import { beepsBetterThanContent, placeStreams } from '../src/sync/place.js';
 import type { SyncMap } from '../src/sync/clock.js';
 import { buildSyncMap, refuseUnplaced } from '../src/sync/report.js';
 import { syncWarningLines } from '../src/sync/warnings.js';
@@ -535,3 +535,28 @@ describe('sync placement: which beep of the reference did a recording hear (plac
   });
 });
 
+
+// Issue 11 item 5: two beeps take the drift from the content only where they know it clearly better, and their sd
+// counts how far they stand from the content's rate: a beep read 10 ms off (sd 0.5 ms) over 590 s must not claim its
+// line to 0.85 ppm (session 57, lead; place.ts beepsBetterThanContent).
+describe('drift from two beeps against the content', () => {
+  const K_CONTENT = 80e-6;
+  const pair = (endErrS: number) => [0, 590].map((t, i) => ({ tSrc: 5 + t, tRef: 6 + (5 + t) * (1 + K_CONTENT) + (i === 1 ? endErrS : 0), sd: 0.0005 }));
+  const kOf = (p: Array<{ tRef: number; tSrc: number }>) => (p[1].tRef - p[0].tRef) / (p[1].tSrc - p[0].tSrc) - 1;
+  it('beeps on the content rate give their own line, to about 1 ppm', () => {
+    const p = pair(0.0001);
+    const r = beepsBetterThanContent(p, kOf(p), 0, K_CONTENT, 10e-6);
+    expect(r).not.toBeNull();
+    expect(r!.kSd * 1e6).toBeLessThan(1.3);
+  });
+  it('a beep 10 ms off the content rate leaves the content its rate', () => {
+    const p = pair(0.010);
+    expect(beepsBetterThanContent(p, kOf(p), 0, K_CONTENT, 10e-6)).toBeNull();
+  });
+  it('where they differ by 3 ppm the sd says so', () => {
+    const p = pair(0.00177);
+    const r = beepsBetterThanContent(p, kOf(p), 0, K_CONTENT, 10e-6);
+    expect(r!.kSd * 1e6).toBeGreaterThan(1.5);
+    expect(r!.kSd * 1e6).toBeLessThan(5);
+  });
+});

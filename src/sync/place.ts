@@ -449,11 +449,14 @@ const BEEPS_OVER_CONTENT = 0.5;
  * to 1.2 ppm. Before
  * 2026-12-07 the content's 10 ppm was said there too: trial 56's 10-minute lab session (lav +50 ppm, room -30 ppm)
  * read 79.944 ± 10 ppm, the clock's sd 6.6 ms at its end beep where it was 0.12 ms off; its beeps gave 79.958 (truth
- * 80.002). The beeps' sd is their onsets' only: the content's rate already agreed with them (the caller's gate).
+ * 80.002). The beeps' sd is their onsets' with half their difference from the content's rate: the caller's gate
+ * lets them differ by up to twice the content's sd (20 ppm), and a beep read 10 ms off with an onset sd of 0.5 ms
+ * (a burst of speech just before it: docs/sync.md "Known limits") would have claimed its line to 0.85 ppm where it is
+ * 17 ppm off; so it now reads 8.5 ppm and, over half the content's sd, the content's rate stays (lab10: 0.014 ppm apart).
  */
-function beepsBetterThanContent(pairs: Array<{ tRef: number; tSrc: number; sd: number }>, kBeeps: number, fromKSd: number, kContent: number, kSdContent: number): { offset: number; k: number; kSd: number; offsetSd: number; extra: Record<string, unknown> } | null {
+export function beepsBetterThanContent(pairs: Array<{ tRef: number; tSrc: number; sd: number }>, kBeeps: number, fromKSd: number, kContent: number, kSdContent: number): { offset: number; k: number; kSd: number; offsetSd: number; extra: Record<string, unknown> } | null {
   const span = pairs[1].tSrc - pairs[0].tSrc;
-  const kSd = Math.hypot(fromKSd, Math.hypot(pairs[0].sd, pairs[1].sd) / span);
+  const kSd = Math.hypot(fromKSd, Math.hypot(pairs[0].sd, pairs[1].sd) / span, (kBeeps - kContent) / 2);
   if (!(kSd <= BEEPS_OVER_CONTENT * kSdContent)) return null;
   const extra = { drift_source: `its beeps at both ends, ${span.toFixed(1)} s apart (known better than its content's rate: ${(kSd * 1e6).toFixed(2)} against ${(kSdContent * 1e6).toFixed(1)} ppm)`, drift_content_ppm: r3(kContent * 1e6) };
   // The clock's sd at its start beep (at time 0 nearly so); over the span it grows by kSd to the end beep's and more.
