@@ -8,6 +8,7 @@ import { gunzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { computeAudioFeatures, type AudioFeatures } from '../src/audio/features.js';
 import { FIXTURES } from './helpers/cli.js';
+import { decodeAudioToArray } from '../src/media/decode-audio.js';
 
 const DIR = join(FIXTURES, 'audio');
 interface Truth {
@@ -36,9 +37,22 @@ interface Praat {
 const librosa = (n: string) => JSON.parse(gunzipSync(readFileSync(join(DIR, 'expected', 'librosa', `${n}.json.gz`))).toString('utf8')) as Librosa;
 const praat = (n: string) => JSON.parse(readFileSync(join(DIR, 'expected', 'praat', `${n}.json`), 'utf8')) as Praat;
 
+interface LibrosaResampled {
+  source_sample_rate_hz: number;
+  n_frames: number;
+  samples: number[];
+  mfcc: number[][];
+  delta: number[][];
+  rms: number[];
+}
+/** librosa.load(path, sr=16000) (soxr_hq) and its MFCC of fixtures at 48 and 8 kHz (scripts/make-librosa-resampled-references.py). */
+const RESAMPLED = ['vowel_220hz_48k', 'cards_005_8k'];
+const librosaResampled = (n: string) => JSON.parse(gunzipSync(readFileSync(join(DIR, 'expected', 'librosa', `${n}.resampled.json.gz`))).toString('utf8')) as LibrosaResampled;
+
 const feats = new Map<string, AudioFeatures>();
 beforeAll(async () => {
   for (const n of NAMES) feats.set(n, await computeAudioFeatures(join(DIR, manifest[n].file)));
+  for (const n of RESAMPLED) feats.set(n, await computeAudioFeatures(join(DIR, 'wav', `${n}.flac`), {}, { threads: false }));
 });
 
 describe('MFCC, deltas, RMS, ZCR match librosa 0.11', () => {
@@ -66,6 +80,38 @@ describe('MFCC, deltas, RMS, ZCR match librosa 0.11', () => {
     expect(worstD).toBeLessThan(0.01);
     expect(worstD2).toBeLessThan(0.01);
     expect(worstR).toBeLessThan(1e-5);
+  });
+});
+
+// ffmpeg's own resampler (swr) gave MFCC up to 0.10 (48 kHz vowel) and 16.8 (8 kHz speech) from these; soxr at HQ
+// gives librosa's samples (Debian's ffmpeg 5.1: identical; the npm build: within 1.2e-7) and MFCC within 1e-4.
+describe('a file at another rate: resampled as librosa.load(path, sr=16000) does (soxr_hq)', () => {
+  it.each(RESAMPLED)('%s: MFCC, deltas, RMS as librosa 0.11 gives them', (name) => {
+    const f = feats.get(name)!;
+    const L = librosaResampled(name);
+    expect(f.decoded).toMatchObject({ resampled: true, resampler: 'soxr', sourceSampleRate: L.source_sample_rate_hz });
+    expect(f.nFrames).toBe(L.n_frames);
+    let worstM = 0;
+    let worstD = 0;
+    let worstR = 0;
+    for (let i = 0; i < L.n_frames; i++) {
+      for (let k = 0; k < 13; k++) {
+        worstM = Math.max(worstM, Math.abs(f.mfcc[i * 13 + k] - L.mfcc[i][k]));
+        worstD = Math.max(worstD, Math.abs(f.delta![i * 13 + k] - L.delta[i][k]));
+      }
+      worstR = Math.max(worstR, Math.abs(f.rms[i] - L.rms[i]) / Math.max(L.rms[i], 1e-6));
+    }
+    expect(worstM).toBeLessThan(0.01);
+    expect(worstD).toBeLessThan(0.01);
+    expect(worstR).toBeLessThan(1e-4);
+  });
+
+  it('the decode\'s first samples are python-soxr\'s (within 1e-6)', async () => {
+    const L = librosaResampled('vowel_220hz_48k');
+    const { samples } = await decodeAudioToArray(join(DIR, 'wav', 'vowel_220hz_48k.flac'), { resampler: 'soxr', duration: 0.2 });
+    let worst = 0;
+    for (let i = 0; i < L.samples.length; i++) worst = Math.max(worst, Math.abs(samples[i] - L.samples[i]));
+    expect(worst).toBeLessThan(1e-6);
   });
 });
 

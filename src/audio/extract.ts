@@ -599,7 +599,7 @@ export function dcOffsetNote(dc: number, durationS = Infinity): string | null {
 function summaryNotes(f: AudioFeatures, nVoiced: number): string[] {
   const dec = f.decoded;
   const notes: string[] = [];
-  if (dec?.resampled) notes.push(`resampled from ${dec.sourceSampleRate} Hz to ${f.sampleRate} Hz by ffmpeg`);
+  if (dec?.resampled) notes.push(`resampled from ${dec.sourceSampleRate} Hz to ${f.sampleRate} Hz by ffmpeg${dec.resampler === 'soxr' ? "'s soxr (HQ, the resampler of librosa.load(path, sr))" : ''}`);
   const voiceRate = f.voice && dec ? voiceRateHz(dec.sourceSampleRate, f.sampleRate, f.options.formantCeilingHz, f.options.voiceCeiling) : f.sampleRate;
   if (voiceRate !== f.sampleRate) notes.push(`--voice: the voice measures read the recording at its own ${voiceRate} Hz, as Praat's voice report does (a second decode); the other features are at ${f.sampleRate} Hz`);
   if (dec?.downmixed) notes.push(`downmixed ${dec.sourceChannels} channels to mono (average of the channels, as librosa.to_mono)`);

@@ -16,7 +16,7 @@ import { deltaFeaturesBoth, deltaRows } from './delta.js';
 import { spillMfcc, type FeatureColumns } from './feature-columns.js';
 import { IntensityAnalyzer } from './intensity.js';
 import { nucleiCandidates, nucleiOf, type NucleiCandidates, type NucleiResult } from './nuclei.js';
-import { resolveAudioOptions, voiceRateCheck, type AudioOptions } from './options.js';
+import { FEATURE_RESAMPLER, resolveAudioOptions, voiceRateCheck, type AudioOptions } from './options.js';
 import { InputError } from '../common/errors.js';
 import { PitchAnalyzer, type PitchTrack } from './pitch.js';
 import { FrameStore, SampleBuffer } from './sample-buffer.js';
@@ -554,7 +554,7 @@ export async function computeAudioFeatures(file: string, options: Partial<AudioO
   const analyze: AnalyzeOptions = { ...run, ownChunks: true };
   async function* decoded(): AsyncGenerator<Float32Array> {
     const probed = run.probed ? await run.probed : undefined;
-    const dec = await AudioDecoder.open(file, { sampleRate: o.sampleRate, stream: o.stream, ...(o.channel !== undefined ? { channel: o.channel } : {}), detectTruncation: true, probed, prestarted: run.prestarted ?? undefined, copiesChunks: true });
+    const dec = await AudioDecoder.open(file, { sampleRate: o.sampleRate, stream: o.stream, ...(o.channel !== undefined ? { channel: o.channel } : {}), detectTruncation: true, probed, prestarted: run.prestarted ?? undefined, copiesChunks: true, resampler: FEATURE_RESAMPLER });
     if (dec.reusesChunks) analyze.ownChunks = false;
     info = dec.info;
     run.onOpen?.(info);

@@ -4,6 +4,9 @@
  * "To Pitch (ac)" standard values except the 65 Hz floor; the syllable-nuclei defaults are de Jong & Wempe (2009).
  */
 import { VOICE_MAX_RATE_HZ } from './voice-rate.js';
+
+/** The features' decode resamples as librosa.load(path, sr) does (soxr_hq; decode-audio.ts AudioDecodeOptions.resampler). */
+export const FEATURE_RESAMPLER = 'soxr';
 export interface AudioOptions {
   /** Analysis sample rate in Hz; the input is resampled to it by ffmpeg. */
   sampleRate: number;

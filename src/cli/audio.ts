@@ -1,6 +1,6 @@
 import type { ProbeResult } from '../media/probe.js';
 import { Option, type Command } from 'commander';
-import { AUDIO_DEFAULTS, MIN_FORMANT_CEILING_HZ, resolveAudioOptions, SPILL_AFTER_S, spillAfterFrames, type AudioOptions } from '../audio/options.js';
+import { AUDIO_DEFAULTS, FEATURE_RESAMPLER, MIN_FORMANT_CEILING_HZ, resolveAudioOptions, SPILL_AFTER_S, spillAfterFrames, type AudioOptions } from '../audio/options.js';
 import { InputError } from '../common/errors.js';
 import type { OutputFormat } from '../common/records.js';
 import type { PrestartedDecode } from '../media/decode-audio.js';
@@ -182,7 +182,7 @@ async function runAudio(media: string, o: AudioCliOpts, cmd: Command): Promise<v
     // there is): its packet read runs beside the analysis, not after it.
     const shortP = probed.then(async (p) => (await import('../media/file-end.js')).shortStreams(p));
     shortP.catch(() => undefined);
-    if (!direct) prestarted = (await import('../media/decode-audio.js')).PrestartedDecode.start(media, { sampleRate: params.sampleRate, stream: params.stream });
+    if (!direct) prestarted = (await import('../media/decode-audio.js')).PrestartedDecode.start(media, { sampleRate: params.sampleRate, stream: params.stream, resampler: FEATURE_RESAMPLER });
     const { extractAudio } = await import('../audio/extract.js');
     // Loaded while the analysis runs: after it, its import (the file read on libuv's threads) was 2-24 ms of wall on the
     // command's tail under load (timeline marks, docs/benchmarks-history.md).

@@ -60,6 +60,14 @@ export interface AudioDecodeOptions {
    * Decode through ffmpeg even a WAV that would be read directly (wav-direct.ts): for tests that compare the two.
    */
   viaFfmpeg?: boolean;
+  /**
+   * How a stream at another rate is resampled: 'swr' (default), ffmpeg's own filter (`-ar`); 'soxr', libsoxr at its
+   * HQ setting in float32 (`aresample=resampler=soxr:precision=20`), the filter librosa.load(path, sr) applies (its
+   * default res_type 'soxr_hq', python-soxr): the same samples with Debian's ffmpeg 5.1, within 1.2e-7 with the npm
+   * build (measured 2026-12-07, docs/audio.md). The mono mix comes first, as librosa.load's to_mono. A stream at the
+   * decode's rate passes unchanged either way.
+   */
+  resampler?: 'swr' | 'soxr';
 }
 
 /** A jump of a stream's timestamps: at `at_s` decoded seconds (counted from the decode's first sample), `jump_s` more (or less, < 0) than its samples. */
@@ -134,7 +142,7 @@ export class PrestartedDecode {
   private constructor(readonly key: string, private readonly started: DecodeRun) {}
 
   /** Starts ffmpeg on `file` (a regular file, else nothing is started: null) as a mono source (or its WAV header) needs it. */
-  static start(file: string, opts: Pick<AudioDecodeOptions, 'sampleRate' | 'stream'>): PrestartedDecode | null {
+  static start(file: string, opts: Pick<AudioDecodeOptions, 'sampleRate' | 'stream' | 'resampler'>): PrestartedDecode | null {
     const abs = resolve(file);
     try {
       if (!statSync(abs).isFile()) return null;
@@ -201,6 +209,8 @@ export interface DecodedAudioInfo {
   /** Audio streams in the file (one is decoded: `stream`). */
   audioStreams: number;
   resampled: boolean;
+  /** The resampler of a resampled decode (AudioDecodeOptions.resampler). */
+  resampler: 'swr' | 'soxr';
   downmixed: boolean;
   /** The one channel decoded (AudioDecodeOptions.channel); undefined: all channels averaged. */
   channel?: number;
@@ -266,6 +276,7 @@ export class AudioDecoder implements AsyncIterable<Float32Array> {
       sourceChannels: stream.channels,
       audioStreams: p.streams.filter((s) => s.type === 'audio').length,
       resampled: stream.sample_rate_hz !== null && stream.sample_rate_hz !== sampleRate,
+      resampler: opts.resampler ?? 'swr',
       downmixed: opts.channel === undefined && !opts.pair && (stream.channels ?? 1) > 1,
       firstSampleS: await firstSampleTime(p, stream),
       decodeErrors: { errors: 0 },
@@ -456,11 +467,20 @@ function decodeArgs(abs: string, opts: AudioDecodeOptions, sampleRate: number, c
   if (opts.start !== undefined && opts.start > 0) inOpts.push('-ss', String(opts.start));
   const outOpts = ['-map', `0:a:${opts.stream ?? 0}`, '-vn', '-sn', '-dn', '-ar', String(sampleRate), '-ac', opts.pair ? '2' : '1'];
   const mix = opts.pair ? null : opts.channel !== undefined ? `pan=mono|c0=c${opts.channel}` : downmixFilter(channels);
-  const af = [opts.timestampGaps ? 'ashowinfo' : null, mix].filter((x): x is string => x !== null);
+  const af = [opts.timestampGaps ? 'ashowinfo' : null, mix, opts.resampler === 'soxr' ? soxrFilter(sampleRate) : null].filter((x): x is string => x !== null);
   if (af.length) outOpts.push('-af', af.join(','));
   if (opts.duration !== undefined) outOpts.push('-t', String(opts.duration));
   outOpts.push('-acodec', 'pcm_f32le', '-flush_packets', '0');
   return { abs, inOpts, outOpts, key: JSON.stringify([abs, inOpts, outOpts]) };
+}
+
+/**
+ * libsoxr's HQ recipe as python-soxr's resample(x, sr_in, sr_out, 'soxr_hq') sets it (soxr_quality_spec(SOXR_HQ, 0):
+ * 20 bits, linear phase; ffmpeg's soxr_resample.c maps precision 20 to SOXR_HQ, cheby off), on float32 samples as
+ * librosa.load reads them (aformat first: from 16-bit samples swr would otherwise resample in 16 bits).
+ */
+function soxrFilter(sampleRate: number): string {
+  return `aformat=sample_fmts=flt,aresample=${sampleRate}:resampler=soxr:precision=20`;
 }
 
 /** Starts ffmpeg with these arguments, its outcome watched (watchDecode) and its stdout piped. */
