@@ -117,6 +117,27 @@ describe('a sideways camera (faces_read_sideways)', () => {
     expect(JSON.parse(readFileSync(join(tmp.dir, 'fixed.json'), 'utf8')).faces_read_sideways).toBe(0);
   }, 120_000);
 
+  // ttrial57b: a picture shown upside down (rotation metadata 180 degrees wrong): roll -177 on every frame, yaw and
+  // pitch null, and no line on stderr. Now a warning whose advice turns it upright.
+  it('warns when most face frames read upside down, and its advice turns the picture upright', async () => {
+    const down = join(tmp.dir, 'down.mp4');
+    ffmpegSync(['-i', join(FIXTURES, 'face', 'transform.mp4'), '-frames:v', '6', '-vf', 'hflip,vflip', '-c:v', 'libx264', '-crf', '18', '-pix_fmt', 'yuv420p', down]);
+    const r = await runFaceInProcess(['face', down, '-o', join(tmp.dir, 'down.jsonl'), '--summary', join(tmp.dir, 'down.json')]);
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(readFileSync(join(tmp.dir, 'down.json'), 'utf8')) as Record<string, number>;
+    expect(s.frames_with_face).toBeGreaterThan(3);
+    expect([s.faces_read_upside_down, s.faces_read_sideways]).toEqual([s.frames_with_face, 0]);
+    const lines = r.stderr.trim().split('\n').filter((l) => /faces_read_upside_down/.test(l));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/warning: \d+ of \d+ frames with a face read it upside down .*-vf hflip,vflip/);
+    const fixed = join(tmp.dir, 'up.mp4');
+    ffmpegSync(['-i', down, '-vf', 'hflip,vflip', '-c:v', 'libx264', '-crf', '18', '-pix_fmt', 'yuv420p', fixed]);
+    const f = await runFaceInProcess(['face', fixed, '-o', join(tmp.dir, 'up.jsonl'), '--summary', join(tmp.dir, 'up.json')]);
+    expect(f.code, f.stderr).toBe(0);
+    expect(f.stderr).not.toMatch(/faces_read_upside_down/);
+    expect(JSON.parse(readFileSync(join(tmp.dir, 'up.json'), 'utf8')).faces_read_upside_down).toBe(0);
+  }, 120_000);
+
   it('says nothing when half the face frames or fewer are sideways; the other direction names the other turn', () => {
     const w = (n: number, dir: 'clockwise' | 'counterclockwise') => faceSummaryWarnings({ frames_analysed: 80, frames_with_face: 75, faces_read_sideways: n, faces_read_sideways_direction: dir });
     expect(w(37, 'clockwise')).toEqual([]);

@@ -276,6 +276,12 @@ export interface FaceSummary {
    */
   faces_read_sideways: number;
   faces_read_sideways_direction: 'clockwise' | 'counterclockwise' | null;
+  /**
+   * Face frames whose primary face was read rolled within SIDEWAYS_ROLL_DEG of 180 degrees. Most face frames so: the
+   * picture as shown is upside down (a camera mounted so, or rotation metadata 180 degrees wrong: ttrial57b, roll -177 on
+   * every frame, yaw and pitch null, and nothing on stderr until 2026-12-07; a warning since).
+   */
+  faces_read_upside_down: number;
   mean_expr: Record<Expression, number | null>;
 }
 
@@ -399,7 +405,7 @@ export class FaceRecordBuilder {
   private nYawOver = 0;
   private nLocked = 0;
   /** Face frames read rolled sideways (SIDEWAYS_ROLL_DEG), and of them those rolled clockwise (roll > 0). */
-  private sideways = { n: 0, clockwise: 0 };
+  private sideways = { n: 0, clockwise: 0, upsideDown: 0 };
   /**
    * Each built face's yaw in degrees as OpenFace's pose_Ry gives it (pose.ts openfaceEuler of the mesh's head axes, the
    * `--format openface` column), null without a mesh or when gimbal-locked: what share_abs_yaw_over_30 counts.
@@ -723,8 +729,9 @@ export class FaceRecordBuilder {
     if (doubtful > 0) this.firstDoubtfulT ??= this.o.clock ? this.o.clock(tSrc) : tSrc;
   }
 
-  /** Counts a face read rolled near +-90 degrees (a sideways camera without rotation metadata, trial33). */
+  /** Counts a face read rolled near +-90 degrees (a sideways camera without rotation metadata, trial33) or near 180 (upside down). */
   private noteSideways(roll: number | null): void {
+    if (roll !== null && Math.abs(roll) >= 180 - SIDEWAYS_ROLL_DEG) this.sideways.upsideDown++;
     if (roll === null || Math.abs(Math.abs(roll) - 90) > SIDEWAYS_ROLL_DEG) return;
     this.sideways.n++;
     if (roll > 0) this.sideways.clockwise++;
@@ -766,6 +773,7 @@ export class FaceRecordBuilder {
       frames_fewer_faces: this.n - (this.framesByFaces[this.framesByFaces.length - 1] ?? 0),
       faces_read_sideways: this.sideways.n,
       faces_read_sideways_direction: this.sideways.n === 0 ? null : this.sideways.clockwise * 2 >= this.sideways.n ? ('clockwise' as const) : ('counterclockwise' as const),
+      faces_read_upside_down: this.sideways.upsideDown,
       mean_expr: Object.fromEntries(EXPRESSIONS.map((e, k) => [e, this.exprN ? r(this.exprSum[k] / this.exprN, 6) : null])) as Record<Expression, number | null>,
     };
   }

@@ -12,7 +12,7 @@ type WarnedFields =
   | 'faces_rejected_orientation' | 'faces_rejected_orientation_first_t_s' | 'faces_rejected_implausible' | 'face_null_reasons'
   | 'faces_larger_not_analysed' | 'faces_larger_not_analysed_first_t_s' | 'decode_errors' | 'faces_rejected_flip'
   | 'faces_rejected_flip_first_t_s' | 'faces_rejected_rolled' | 'faces_rejected_rolled_first_t_s' | 'faces_read_sideways'
-  | 'faces_read_sideways_direction' | 'field_order' | 'file' | 'detector_frames' | 'frames_other_face_not_analysed'
+  | 'faces_read_sideways_direction' | 'faces_read_upside_down' | 'field_order' | 'file' | 'detector_frames' | 'frames_other_face_not_analysed'
   | 'frames_other_face_not_analysed_first_t_s' | 'max_faces' | 'frames_blink_null' | 'frames_eye_not_seen_open'
   | 'frames_fewer_faces' | 'inference_width' | 'inference_height' | 'backend';
 type WarnedSummary = Pick<FaceSummary, 'frames_analysed' | 'frames_with_face'> & Partial<Pick<FaceSummary, WarnedFields>>;
@@ -25,7 +25,7 @@ function firstAt(at: number | null | undefined): string {
 /** What a user should hear about a finished run: a video in which no frame had a face (detection_rate 0), and more. */
 export function faceSummaryWarnings(summary: WarnedSummary): string[] {
   const sar = [
-    ...largerFaceWarning(summary), ...otherFaceWarning(summary), ...sidewaysWarning(summary), ...decodeErrorsWarning(summary), ...leftOutWarnings(summary),
+    ...largerFaceWarning(summary), ...otherFaceWarning(summary), ...sidewaysWarning(summary), ...upsideDownWarning(summary), ...decodeErrorsWarning(summary), ...leftOutWarnings(summary),
     ...implausibleWarning(summary), ...sarWarning(summary), ...interlacedWarning(summary), ...eyesNotSeenOpenWarning(summary),
     ...wideFrameWarning(summary),
   ];
@@ -93,6 +93,19 @@ function sidewaysWarning(s: Pick<FaceSummary, 'frames_with_face'> & Partial<Pick
   const cw = s.faces_read_sideways_direction === 'clockwise';
   return [
     `${n} of ${s.frames_with_face} frames with a face read it rolled ${cw ? 'clockwise' : 'counter-clockwise'} by about 90 degrees (faces_read_sideways): the picture looks sideways (a camera turned a quarter, the file without rotation metadata or with the wrong one), so yaw and pitch are null (gimbal lock) and the mesh's ratios can be off (a trial clip's mar 0.06 against 0.20 upright); if the camera was turned, set the rotation metadata (ffmpeg -i in.mp4 -c copy -metadata:s:v:0 rotate=${cw ? 90 : 270} out.mp4) or turn the picture (ffmpeg -i in.mp4 -vf transpose=${cw ? 2 : 1} out.mp4) and run again`,
+  ];
+}
+
+/**
+ * Most face frames read rolled near 180 degrees: the picture as shown is upside down (a camera mounted so, or rotation
+ * metadata 180 degrees from the truth; ttrial57b: roll -177 on every frame, yaw and pitch null, nothing on stderr).
+ * hflip,vflip turns the picture as shown by 180 degrees whatever its metadata (ffmpeg applies the rotation first).
+ */
+function upsideDownWarning(s: Pick<FaceSummary, 'frames_with_face'> & Partial<Pick<FaceSummary, 'faces_read_upside_down'>>): string[] {
+  const n = s.faces_read_upside_down ?? 0;
+  if (n === 0 || n * 2 <= s.frames_with_face) return [];
+  return [
+    `${n} of ${s.frames_with_face} frames with a face read it upside down (rolled about 180 degrees, faces_read_upside_down): the picture as shown looks upside down (a camera mounted so, or rotation metadata that turns it the wrong way), so yaw and pitch are null (gimbal lock); if the picture should be upright, turn it (ffmpeg -i in.mp4 -vf hflip,vflip out.mp4, or set the rotation metadata 180 degrees from what ffprobe shows) and run again`,
   ];
 }
 
