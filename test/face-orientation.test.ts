@@ -170,10 +170,10 @@ describe('orientBoxes (two readings of one face)', () => {
   it('keeps the frame reading when it scores higher, takes the turned one when that does', () => {
     const u = box(100, 100, UP, 0.9);
     const t = box(102, 98, -UP, 0.6);
-    expect(orientBoxes([u], [t], 1, 0.5)).toEqual({ boxes: [u], doubtful: 0, turned: 0, contested: [], agreeing: [] });
+    expect(orientBoxes([u], [t], 1, 0.5)).toEqual({ boxes: [u], turned: 0, contested: [], agreeing: [] });
     const u2 = box(100, 100, UP, 0.6);
     const t2 = box(102, 98, -UP, 0.9);
-    expect(orientBoxes([u2], [t2], 1, 0.5)).toEqual({ boxes: [t2], doubtful: 0, turned: 1, contested: [], agreeing: [] });
+    expect(orientBoxes([u2], [t2], 1, 0.5)).toEqual({ boxes: [t2], turned: 1, contested: [], agreeing: [] });
   });
 
   it('sends opposite readings that score alike to the upright views (a tie); the warning names faces left out', () => {
@@ -182,7 +182,7 @@ describe('orientBoxes (two readings of one face)', () => {
     const u = box(100, 100, UP, 0.8);
     const t = box(100, 100, -UP, 0.82);
     const r = orientBoxes([u], [t], 1, 0.5);
-    expect(r).toEqual({ boxes: [u], doubtful: 0, turned: 0, contested: [{ taken: u, other: t, takenTurned: false, tie: true }], agreeing: [] });
+    expect(r).toEqual({ boxes: [u], turned: 0, contested: [{ taken: u, other: t, takenTurned: false, tie: true }], agreeing: [] });
     const w = faceSummaryWarnings({ frames_analysed: 10, frames_with_face: 9, faces_rejected_orientation: 1, faces_rejected_orientation_first_t_s: 0.4 });
     expect(w.join('\n')).toMatch(/1 face\(s\) left out on detector frames \(first at 0\.40 s\).*upside down.*hflip,vflip/);
   });
@@ -198,9 +198,9 @@ describe('orientBoxes (two readings of one face)', () => {
 
   it('leaves candidates below --min-confidence as the detector gave them; adds a face found only turned', () => {
     const weak = box(100, 100, UP, 0.3);
-    expect(orientBoxes([weak], [box(100, 100, -UP, 0.32)], 1, 0.5)).toEqual({ boxes: [weak], doubtful: 0, turned: 0, contested: [], agreeing: [] });
+    expect(orientBoxes([weak], [box(100, 100, -UP, 0.32)], 1, 0.5)).toEqual({ boxes: [weak], turned: 0, contested: [], agreeing: [] });
     const only = box(300, 300, -UP, 0.8);
-    expect(orientBoxes([], [only, box(100, 100, UP, 0.3)], 1, 0.5)).toEqual({ boxes: [only], doubtful: 0, turned: 1, contested: [], agreeing: [] });
+    expect(orientBoxes([], [only, box(100, 100, UP, 0.3)], 1, 0.5)).toEqual({ boxes: [only], turned: 1, contested: [], agreeing: [] });
   });
 });
 
@@ -208,7 +208,7 @@ describe('contested readings (opposite, a narrow lead: ORIENTATION_CONFIRM)', ()
   it('marks a reading that beats an opposite one by under 0.15 as contested, with the other reading', () => {
     const u = box(100, 100, UP, 0.66);
     const t = box(101, 99, -UP, 0.59);
-    expect(orientBoxes([u], [t], 1, 0.5)).toEqual({ boxes: [u], doubtful: 0, turned: 0, contested: [{ taken: u, other: t, takenTurned: false }], agreeing: [] });
+    expect(orientBoxes([u], [t], 1, 0.5)).toEqual({ boxes: [u], turned: 0, contested: [{ taken: u, other: t, takenTurned: false }], agreeing: [] });
     const t2 = box(101, 99, -UP, 0.8);
     expect(orientBoxes([u], [t2], 1, 0.5).contested).toEqual([{ taken: t2, other: u, takenTurned: true }]);
     // Not contested: a clear lead, or two readings pointing the same way.

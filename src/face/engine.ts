@@ -651,7 +651,6 @@ export class FaceEngine {
     const back = turned.map((b) => unturnBox(b, w, h, DETECTOR_SIDE, DETECTOR_SIDE)).filter((b) => !besides(b));
     const r = orientBoxes(upright, back, maxFaces, this.minConfidence);
     this.turned += r.turned;
-    this.doubtful += r.doubtful;
     this.agreeing.push(...r.agreeing);
     const boxes = r.contested.length ? await this.arbitrate(r, config, getBoxes) : r.boxes;
     return this.refineRolled(boxes, config, getBoxes);

@@ -95,8 +95,6 @@ function sameFace(a: DetectorBox, b: DetectorBox): boolean {
 
 export interface OrientedBoxes {
   boxes: DetectorBox[];
-  /** Faces whose two readings pointed opposite ways with no clear winner: left out. */
-  doubtful: number;
   /** Faces taken from the turned reading (turned past ~90 degrees, or found only that way). */
   turned: number;
   /**
@@ -137,7 +135,6 @@ export function orientBoxes(upright: DetectorBox[], turned: DetectorBox[], maxFa
   const used = new Set<DetectorBox>();
   const contested: OrientedBoxes['contested'] = [];
   const agreeing: DetectorBox[] = [];
-  const doubtful = 0;
   let nTurned = 0;
   let nTie = 0;
   for (const u of upright) {
@@ -165,11 +162,11 @@ export function orientBoxes(upright: DetectorBox[], turned: DetectorBox[], maxFa
     if (t && !weak && opposite(u, t) && Math.abs(u.confidence - t.confidence) < ORIENTATION_CONFIRM) contested.push({ taken, other: taken === u ? t : u, takenTurned: taken === t, ...(tie ? { tie } : {}) });
   }
   const added = turned.filter((t) => !used.has(t) && t.confidence >= minConfidence && !out.some((o) => sameFace(o, t)));
-  if (added.length === 0 && nTurned === 0 && nTie === 0) return { boxes: upright, doubtful, turned: 0, contested, agreeing };
+  if (added.length === 0 && nTurned === 0 && nTie === 0) return { boxes: upright, turned: 0, contested, agreeing };
   // The faces read upright keep their places (Human's order, by score); faces found only turned fill what is left.
   const boxes = [...out, ...added.sort((a, b) => b.confidence - a.confidence)].slice(0, Math.max(1, maxFaces));
   const turnedKept = nTurned + added.filter((t) => boxes.includes(t)).length;
-  return { boxes, doubtful, turned: turnedKept, contested: contested.filter((c) => boxes.includes(c.taken)), agreeing: agreeing.filter((b) => boxes.includes(b)) };
+  return { boxes, turned: turnedKept, contested: contested.filter((c) => boxes.includes(c.taken)), agreeing: agreeing.filter((b) => boxes.includes(b)) };
 }
 
 /** Side of the view the arbitration shows BlazeFace (its input side: no resize), and the face's share of it. */
