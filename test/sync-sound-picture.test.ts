@@ -59,6 +59,8 @@ describe("a picture placed by its flash against its own sound placed by cross-co
     // One flash, no drift of its own: the picture takes its sound's content drift and its sd (one camera, one clock;
     // before 2026-12-07 drift null ±57.7 ppm beside its sound's measured drift: trial 56's camq.mp4).
     expect(a.drift_ppm).not.toBeNull();
+    // The sound reports its content drift's sd (a window's fitted rate: 10 ppm); it said null before 2026-12-07.
+    expect(a.drift_sd_ppm).toBe(10);
     expect(v.drift_ppm).toBe(a.drift_ppm);
     expect(v.drift_sd_ppm).toBe(10);
     expect(v.drift_source).toBe('audio stream 0 of the same file (its content cross-correlated with lav.wav)');

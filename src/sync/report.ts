@@ -264,10 +264,19 @@ function measuredAt(s: StreamState): number {
 function reportedSds(s: StreamState, pl: Placement): { offsetSd: number | null; driftSd: number | null } {
   // A placement by content carries the unknown difference of the talkers' lag and the beep's (content-lag.ts).
   const offsetSd = reportedOffsetSd(pl.offsetSd, pl.lagSd);
-  if (pl.k !== null || pl.method === 'reference') return { offsetSd, driftSd: pl.k === null ? null : pl.kSd };
+  if (pl.k !== null || pl.method === 'reference') return { offsetSd, driftSd: pl.k === null ? null : reportedKSd(pl) };
   const driftSd = s.driftBeyondSearch ? BEYOND_SEARCH_DRIFT_SD : UNMEASURED_DRIFT_SD;
   const carried = driftSd * Math.abs(measuredAt(s));
   return { offsetSd: offsetSd === null ? null : Math.hypot(offsetSd, carried), driftSd };
+}
+
+/**
+ * A measured drift's sd. A placement by content keeps its drift's sd apart from kSd (contentKSd: the rules that weigh
+ * a pulse-measured kSd do not take it), but reports it: before 2026-12-07 such a sound said drift_sd_ppm null beside a
+ * drift given to 0.001 ppm, and a 24 s session's content line known to ±400 ppm said nothing (issue 11 item 5).
+ */
+function reportedKSd(pl: Placement): number | null {
+  return pl.kSd ?? (pl.method === 'xcorr' ? (pl.contentKSd ?? null) : null);
 }
 
 function entryOf(s: StreamState, states: StreamState[], o: ReportContext): SyncStreamEntry {
@@ -305,8 +314,9 @@ function finalWarnings(s: StreamState, ends: Ends): void {
   const assumed = pictureDriftAssumed(s, pl, ends);
   if (assumed) s.warnings.push(assumed);
   noEndPulseDriftKnown(s, pl);
-  if (pl.k !== null && pl.kSd !== null && pl.kSd * 1e6 > DRIFT_SD_WARN_PPM && pl.method !== 'reference') {
-    s.warnings.push({ code: 'drift_uncertain', message: `drift ${(pl.k * 1e6).toFixed(1)} ppm is uncertain (±${(pl.kSd * 1e6).toFixed(1)} ppm: ${driftBasis(s, pl)})` });
+  const kSd = reportedKSd(pl);
+  if (pl.k !== null && kSd !== null && kSd * 1e6 > DRIFT_SD_WARN_PPM && pl.method !== 'reference') {
+    s.warnings.push({ code: 'drift_uncertain', message: `drift ${(pl.k * 1e6).toFixed(1)} ppm is uncertain (±${(kSd * 1e6).toFixed(1)} ppm: ${driftBasis(s, pl)})` });
   }
   const frame = s.frameS;
   if (s.kind === 'video' && frame !== null && pl.offsetSd !== null && OFFSET_SD_WARN_SDS * pl.offsetSd > 0.5 * frame) {
@@ -374,9 +384,10 @@ const PICTURE_DRIFT_ASSUMED_FRAMES = 0.25;
 export function driftBasis(s: StreamState, pl: Placement): string {
   const source = pl.extra?.drift_source;
   if (typeof source === 'string') return `measured from ${source}`;
+  const via = pl.from;
+  if (via && pl.method === 'xcorr') return `measured from its content, cross-correlated with ${via.file}`;
   const own = spanOf(s);
   if (own > 0) return `pulses only ${own.toFixed(1)} s apart`;
-  const via = pl.from;
   if (via && (pl.method === 'container' || pl.method === 'camera_clock')) return `taken from ${via.file} stream ${via.stream}, whose pulses are ${spanOf(via).toFixed(1)} s apart`;
   return 'no pulse pair of its own';
 }

@@ -78,8 +78,9 @@ export interface Placement {
   /** The windows of `from`'s pulses it was placed against, when not the same as `used` (--one-pulse: across.ts). */
   fromUsed?: Array<'start' | 'end'>;
   /**
-   * A placement by content (xcorr) that measured a drift: that drift's sd (place.ts contentDriftSd). Not in kSd (its
-   * sound reports drift_sd_ppm null, docs/sync.md); a picture of the same file that takes this drift takes this sd.
+   * A placement by content (xcorr) that measured a drift: that drift's sd (place.ts contentDriftSd). Not in kSd (the
+   * placement rules that weigh a pulse-measured kSd do not take it); sync.json reports it as the sound's drift_sd_ppm
+   * (report.ts reportedKSd), and a picture of the same file that takes this drift takes this sd.
    */
   contentKSd?: number;
   /** Set once crossCheck (place.ts) has looked at this placement. */
