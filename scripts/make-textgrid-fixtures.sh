@@ -3,7 +3,7 @@
 # "<speaker> - words"), saved by Praat itself (`praat --run`, Praat 6.3) so the files are Praat's own bytes: the "long"
 # text format, the "short" one, and UTF-16 (big-endian, with BOM), which Praat writes when a label is not ASCII.
 # Word times follow fixtures/demo/truth.json's s01 utterances (2.69-3.42, 4.185-5.715, 6.576-7.676 s).
-# Read by test/transcript.test.ts. Usage: sh scripts/make-textgrid-fixtures.sh [out-dir]
+# MFA's --include_original_text tier "utterances" in mfa_utterances.TextGrid. Read by test/transcript.test.ts. Usage: sh scripts/make-textgrid-fixtures.sh [out-dir]
 set -eu
 out=${1:-fixtures/dataset/textgrid}
 mkdir -p "$out"
@@ -51,6 +51,13 @@ Create TextGrid: 0, 10.2, "words phones", ""
 @words: 2, "2.69 2.8 T;2.8 2.93 EH1;2.93 2.95 ;2.95 3.0 AH0;3.0 3.05 V;"
 Save as text file: "$dir/mfa.TextGrid"
 Save as short text file: "$dir/mfa_short.TextGrid"
+Remove
+
+# MFA's --include_original_text: an "utterances" tier with the transcript's own text (the third utterance left out).
+Create TextGrid: 0, 10.2, "words phones utterances", ""
+@words: 1, s01\$
+@words: 3, "2.6 3.5 Ten of clubs.;4.1 5.8 Four, queen of clubs!;"
+Save as text file: "$dir/mfa_utterances.TextGrid"
 Remove
 
 Create TextGrid: 0, 10.2, "words phones", ""

@@ -349,14 +349,33 @@ describe('Praat TextGrid (MFA) transcripts', () => {
     expect(u).toMatchObject([{ start_s: 0, end_s: 1, text: 'ten of clubs', word_timing: 'interpolated' }]);
     expect(u[0].words.map((w) => w.word)).toEqual(['ten', 'of', 'clubs']);
     const p = (tiers: Parameters<typeof grid>[0]) => () => parseTranscript(grid(tiers), 'textgrid', 'a.TextGrid');
-    expect(p([['IntervalTier', 'phones', [[0, 5, 'AH0']]], ['IntervalTier', 'utt', [[0, 5, 'x']]]])).toThrow(/no word tier in the TextGrid \(its tiers: "phones", "utt"\)/);
+    expect(p([['IntervalTier', 'phones', [[0, 5, 'AH0']]], ['IntervalTier', 'utt', [[0, 5, 'x']]]])).toThrow(/no word tier \(its tiers: "phones", "utt"\)/);
     expect(p([['IntervalTier', 'words', [[0, 5, 'x']]], ['IntervalTier', 'spk - words', [[0, 5, 'y']]]])).toThrow(/both a "words" tier and speakers'/);
-    expect(p([['IntervalTier', 'words', [[0, 5, 'x']]], ['IntervalTier', 'WORDS', [[0, 5, 'y']]]])).toThrow(/two word tiers named "words" and "WORDS"/);
+    expect(p([['IntervalTier', 'words', [[0, 5, 'x']]], ['IntervalTier', 'WORDS', [[0, 5, 'y']]]])).toThrow(/two words tiers named "words" and "WORDS"/);
     expect(p([['TextTier', 'words', [[1, 0, 'x']]]])).toThrow(/point tier/);
     expect(p([['IntervalTier', 'words', [[0, 2, 'x'], [1, 5, 'y']]]])).toThrow(/interval 2 starts at 1 s, before the interval before it ends \(2 s\)/);
     expect(() => parseTranscript(grid([['IntervalTier', 'words', [[0, 5, 'x']]]]).slice(0, -3), 'textgrid', 'a.TextGrid')).toThrow(/ends before interval 1 text/);
     expect(() => parseTranscript('"Praat chronological TextGrid text file"\n0 5\n', 'textgrid', 'a.TextGrid')).toThrow(/Save as text file/);
     expect(parseTranscript(grid([]).replace('<exists>\n0', '<absent>'), 'textgrid', 'a.TextGrid')).toEqual([]);
+  });
+
+  it("takes utterances and their text from MFA's utterances tier (--include_original_text); words it does not hold are cut at pauses", async () => {
+    const u = await readTranscript(tg('mfa_utterances.TextGrid'));
+    expect(u.map((x) => [x.start_s, x.end_s, x.text, x.words.map((w) => w.word).join(' ')])).toEqual([
+      [2.6, 3.5, 'Ten of clubs.', 'ten of clubs'],
+      [4.1, 5.8, 'Four, queen of clubs!', 'four <unk> of clubs'],
+      [6.576, 7.676, 'seven of clubs', 'seven of clubs'],
+    ]);
+  });
+
+  it("reads MFA's JSON output (--output_format json) by the same tier rule", () => {
+    const doc = { start: 0, end: 10.2, tiers: { 'spk_a - words': { type: 'interval', entries: [[2.69, 2.93, 'ten'], [2.95, 3.05, 'of'], [3.1, 3.42, 'clubs'], [4.185, 4.5, 'four']] }, 'spk_a - phones': { type: 'interval', entries: [[2.69, 2.8, 'T']] } } };
+    const u = parseTranscript(JSON.stringify(doc), 'whisper', 'a.json');
+    expect(u.map((x) => [x.speaker, x.start_s, x.end_s, x.text, x.word_timing])).toEqual([
+      ['spk_a', 2.69, 3.42, 'ten of clubs', 'source'],
+      ['spk_a', 4.185, 4.5, 'four', 'source'],
+    ]);
+    expect(() => parseTranscript(JSON.stringify({ tiers: { phones: { type: 'interval', entries: [] } } }), 'whisper', 'a.json')).toThrow(/no word tier \(its tiers: "phones"\)/);
   });
 
   it('names a binary Praat file rather than calling it "not UTF-8"', async () => {

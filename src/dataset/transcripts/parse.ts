@@ -9,7 +9,7 @@
  */
 import { decimalNumber } from '../../common/decimal.js';
 import { InputError } from '../../common/errors.js';
-import { parseTextGrid } from './textgrid.js';
+import { mfaJsonTiers, parseTextGrid, utterancesFromTiers } from './textgrid.js';
 import { fmtSeconds, fmtSecondsPair, interpolateWords, splitWords, wordTimingOf, type TranscriptFormat, type TranscriptWord, type Utterance } from './types.js';
 
 function num(v: unknown, file: string, line: number | undefined, what: string): number {
@@ -94,7 +94,10 @@ export function parseWhisperJson(text: string, file: string): Utterance[] {
     throw new InputError(hint ? `not valid JSON: ${hint}` : `not valid JSON (${(e as Error).message})`, { file });
   }
   const segs = (doc as { segments?: unknown })?.segments;
-  if (!Array.isArray(segs)) throw new InputError('not a Whisper/WhisperX transcript (no "segments" array)', { file });
+  // MFA's JSON (`mfa align --output_format json`) names its tiers as its TextGrids do: read by the same rule.
+  const tiers = Array.isArray(segs) ? null : mfaJsonTiers(doc, file);
+  if (tiers) return utterancesFromTiers(tiers, file);
+  if (!Array.isArray(segs)) throw new InputError('not a Whisper/WhisperX transcript (no "segments" array) nor MFA JSON (no "tiers" object)', { file });
   return segs.map((s, i) => {
     if (!s || typeof s !== 'object') throw new InputError(`segment ${i} is not an object`, { file });
     const o = s as Record<string, unknown>;

@@ -12,9 +12,12 @@
  *   refused, naming its tiers.
  * - an interval labelled "", `sil`, `sp`, `<sil>` or `<eps>` is a silence, not a word (MFA marks silences ""); `<unk>`
  *   (MFA's word out of its dictionary) is a word: it was spoken, its frames are speech.
- * - an utterance is a run of one speaker's words with no silence of PAUSE_S or more between them (de Jong & Wempe's
- *   minimum pause, as src/audio/nuclei.ts); an interval holding several words ("ten of clubs", a hand-made tier) spreads
- *   them over its span by letters (word_timing "interpolated").
+ * - utterances: a speaker's `utterances` / `<speaker> - utterances` tier (MFA's `--include_original_text`): each of its
+ *   intervals with its text, holding the words whose midpoint it holds; otherwise (and for words no such interval
+ *   holds) a run of one speaker's words with no silence of PAUSE_S or more between them (de Jong & Wempe's minimum
+ *   pause, as src/audio/nuclei.ts). An interval holding several words ("ten of clubs", a hand-made tier) spreads them
+ *   over its span by letters (word_timing "interpolated").
+ * MFA's JSON output (`--output_format json`) holds the same tiers: mfaJsonTiers.
  */
 import { InputError } from '../../common/errors.js';
 import { fmtSeconds, interpolateWords, splitWords, wordTimingOf, type TranscriptWord, type Utterance } from './types.js';
@@ -74,17 +77,18 @@ export function textGridTokens(text: string, file: string): Token[] {
   return out;
 }
 
-interface Interval {
+/** An interval of a tier; `line`: where its label is in the file (none in MFA JSON). */
+export interface Interval {
   start: number;
   end: number;
   label: string;
-  line: number;
+  line?: number;
 }
 
-interface Tier {
+export interface Tier {
   cls: string;
   name: string;
-  line: number;
+  line?: number;
   intervals: Interval[];
 }
 
@@ -160,38 +164,41 @@ function readTiers(text: string, file: string): Tier[] {
   return Array.from({ length: n }, () => readTier(rd, file));
 }
 
-/** The speaker of a word tier's name (`spk1 - words` → spk1; `words` → null), undefined for another tier. */
-function wordTierSpeaker(name: string): string | null | undefined {
+/**
+ * The speaker of a tier named `<kind>` or `<speaker> - <kind>` (MFA's names; spaces around '-' optional, as MFA's own
+ * reader takes them): `spk1 - words` → spk1, `words` → null; undefined for a tier of another kind.
+ */
+function tierSpeaker(name: string, kind: 'words' | 'utterances'): string | null | undefined {
   const t = name.trim();
-  if (/^words$/i.test(t)) return null;
-  const m = /^(.*\S)\s+-\s+words$/i.exec(t);
+  if (t.toLowerCase() === kind) return null;
+  const m = new RegExp(`^(.*\\S)\\s*-\\s*${kind}$`, 'i').exec(t);
   return m ? m[1].trim() : undefined;
 }
 
-/** The word tiers per the rule above, refused with the file's tier names when none, or when which to read is unclear. */
-function wordTiers(tiers: Tier[], file: string): Array<{ tier: Tier; speaker: string | null }> {
+/** The tiers of one kind per the rule above, refused with the file's tier names when which to read is unclear. */
+function namedTiers(tiers: Tier[], file: string, kind: 'words' | 'utterances'): Array<{ tier: Tier; speaker: string | null }> {
   const names = tiers.map((t) => JSON.stringify(t.name)).join(', ') || 'none';
   const picked = tiers.flatMap((tier) => {
-    const speaker = wordTierSpeaker(tier.name);
+    const speaker = tierSpeaker(tier.name, kind);
     return speaker === undefined ? [] : [{ tier, speaker }];
   });
-  if (picked.length === 0)
-    throw new InputError(`no word tier in the TextGrid (its tiers: ${names}): mmprep reads the IntervalTier named "words", or "<speaker> - words" per speaker (MFA's names); rename the tier of words`, { file });
   const seen = new Map<string, Tier>();
   for (const { tier, speaker } of picked) {
-    if (tier.cls !== 'IntervalTier') throw new InputError(`tier "${tier.name}" is a point tier (TextTier): word times need an IntervalTier`, { file, line: tier.line });
+    if (tier.cls !== 'IntervalTier') throw new InputError(`tier "${tier.name}" is a point tier (TextTier): ${kind === 'words' ? 'word' : 'utterance'} times need an IntervalTier`, { file, line: tier.line });
     const key = (speaker ?? '').toLowerCase();
-    if (seen.has(key)) throw new InputError(`two word tiers named "${seen.get(key)!.name}" and "${tier.name}" (tiers: ${names}): which holds the words is unclear; rename or remove one`, { file, line: tier.line });
+    if (seen.has(key)) throw new InputError(`two ${kind} tiers named "${seen.get(key)!.name}" and "${tier.name}" (tiers: ${names}): which holds the ${kind} is unclear; rename or remove one`, { file, line: tier.line });
     seen.set(key, tier);
   }
   if (seen.has('') && seen.size > 1)
-    throw new InputError(`both a "words" tier and speakers' "<speaker> - words" tiers (tiers: ${names}): whose words the "words" tier holds is unclear; rename it "<speaker> - words" or remove it`, { file });
+    throw new InputError(`both a "${kind}" tier and speakers' "<speaker> - ${kind}" tiers (tiers: ${names}): whose ${kind} the "${kind}" tier holds is unclear; rename it "<speaker> - ${kind}" or remove it`, { file });
   return picked;
 }
 
+type Run = { words: TranscriptWord[]; line?: number };
+
 /** A tier's intervals as words (silences dropped), checked to be in time order. */
-function tierWords(tier: Tier, file: string): Array<{ words: TranscriptWord[]; line: number }> {
-  const out: Array<{ words: TranscriptWord[]; line: number }> = [];
+function tierWords(tier: Tier, file: string): Run[] {
+  const out: Run[] = [];
   let prevEnd = -Infinity;
   for (const [i, iv] of tier.intervals.entries()) {
     if (!(iv.end >= iv.start)) throw new InputError(`tier "${tier.name}" interval ${i + 1}: end ${fmtSeconds(iv.end)} s is before start ${fmtSeconds(iv.start)} s`, { file, line: iv.line });
@@ -206,29 +213,78 @@ function tierWords(tier: Tier, file: string): Array<{ words: TranscriptWord[]; l
   return out;
 }
 
-/** One speaker's words cut into utterances at silences of PAUSE_S or more. */
-function tierUtterances(tier: Tier, speaker: string | null, file: string): Utterance[] {
-  const utts: Utterance[] = [];
-  let cur: { words: TranscriptWord[]; line: number } | null = null;
-  const close = () => {
-    if (!cur) return;
-    const w = cur.words;
-    utts.push({ start_s: w[0].start_s, end_s: w[w.length - 1].end_s, text: w.map((x) => x.word).join(' '), speaker, words: w, word_timing: wordTimingOf(w), line: cur.line });
-  };
-  for (const iv of tierWords(tier, file)) {
-    if (cur && iv.words[0].start_s - cur.words[cur.words.length - 1].end_s < PAUSE_S) cur.words.push(...iv.words);
-    else {
-      close();
-      cur = { words: [...iv.words], line: iv.line };
-    }
+function utteranceOf(run: Run, speaker: string | null, span?: { start: number; end: number; text: string }): Utterance {
+  const w = run.words;
+  const text = span ? splitWords(span.text).join(' ') : w.map((x) => x.word).join(' ');
+  return { start_s: span?.start ?? w[0].start_s, end_s: span?.end ?? w[w.length - 1].end_s, text, speaker, words: w, word_timing: wordTimingOf(w), line: run.line };
+}
+
+/** Word runs cut at silences of PAUSE_S or more. */
+function pauseRuns(items: Run[]): Run[] {
+  const runs: Run[] = [];
+  for (const it of items) {
+    const cur = runs[runs.length - 1];
+    if (cur && it.words[0].start_s - cur.words[cur.words.length - 1].end_s < PAUSE_S) cur.words.push(...it.words);
+    else runs.push({ words: [...it.words], line: it.line });
   }
-  close();
-  return utts;
+  return runs;
+}
+
+/**
+ * One speaker's utterances: MFA's `utterances` tier (`--include_original_text`) when the speaker has one, each
+ * non-silent interval an utterance with its text and the words whose midpoint it holds; words no such interval holds,
+ * and a speaker without that tier, are cut into utterances at pauses (pauseRuns). No word is left out.
+ */
+function speakerUtterances(words: Tier, utts: Tier | undefined, speaker: string | null, file: string): Utterance[] {
+  const items = tierWords(words, file);
+  const spans = utts ? tierWords(utts, file).map((r, k) => ({ k, start: r.words[0].start_s, end: r.words[r.words.length - 1].end_s, text: r.words.map((x) => x.word).join(' ') })) : [];
+  const held = new Map<number, Run>();
+  const loose: Run[] = [];
+  for (const it of items) {
+    const mid = (it.words[0].start_s + it.words[it.words.length - 1].end_s) / 2;
+    const span = spans.find((s) => mid >= s.start && mid <= s.end);
+    if (!span) loose.push(it);
+    else if (held.has(span.k)) held.get(span.k)!.words.push(...it.words);
+    else held.set(span.k, { words: [...it.words], line: it.line });
+  }
+  const fromSpans = [...held].map(([k, run]) => utteranceOf(run, speaker, spans[k]));
+  return fromSpans.concat(pauseRuns(loose).map((r) => utteranceOf(r, speaker)));
+}
+
+/** Utterances from a file's tiers (a TextGrid's, or MFA JSON's): word tiers, with their speakers' utterance tiers. */
+export function utterancesFromTiers(tiers: Tier[], file: string): Utterance[] {
+  if (tiers.length === 0) return [];
+  const words = namedTiers(tiers, file, 'words');
+  if (words.length === 0) {
+    const names = tiers.map((t) => JSON.stringify(t.name)).join(', ');
+    throw new InputError(`no word tier (its tiers: ${names}): mmprep reads the IntervalTier named "words", or "<speaker> - words" per speaker (MFA's names); rename the tier of words`, { file });
+  }
+  const utts = namedTiers(tiers, file, 'utterances');
+  const uttOf = (speaker: string | null) => utts.find((u) => (u.speaker ?? '').toLowerCase() === (speaker ?? '').toLowerCase())?.tier;
+  return words.flatMap(({ tier, speaker }) => speakerUtterances(tier, uttOf(speaker), speaker, file));
 }
 
 /** A TextGrid without tiers is an empty transcript (as `{"segments": []}`: its session is named, "A transcript without utterances"). */
 export function parseTextGrid(text: string, file: string): Utterance[] {
-  const tiers = readTiers(text, file);
-  if (tiers.length === 0) return [];
-  return wordTiers(tiers, file).flatMap(({ tier, speaker }) => tierUtterances(tier, speaker, file));
+  return utterancesFromTiers(readTiers(text, file), file);
+}
+
+/**
+ * MFA's JSON output (`mfa align --output_format json`: `{"start", "end", "tiers": {name: {"type": "interval",
+ * "entries": [[begin, end, label], ...]}}}`, montreal_forced_aligner/textgrid.py export_textgrid), read by the tier rule
+ * above. Null when `doc` has no `tiers` object.
+ */
+export function mfaJsonTiers(doc: unknown, file: string): Tier[] | null {
+  const tiers = (doc as { tiers?: unknown })?.tiers;
+  if (!tiers || typeof tiers !== 'object' || Array.isArray(tiers)) return null;
+  return Object.entries(tiers as Record<string, unknown>).map(([name, t]) => {
+    const o = (t ?? {}) as { type?: unknown; entries?: unknown };
+    if (!Array.isArray(o.entries)) throw new InputError(`MFA JSON tier "${name}" has no "entries" array`, { file });
+    const intervals = o.entries.map((e, i) => {
+      const ok = Array.isArray(e) && e.length >= 3 && typeof e[0] === 'number' && typeof e[1] === 'number' && typeof e[2] === 'string';
+      if (!ok) throw new InputError(`MFA JSON tier "${name}" entry ${i} is not [begin, end, "label"]: ${JSON.stringify(e).slice(0, 60)}`, { file });
+      return { start: e[0] as number, end: e[1] as number, label: e[2] as string };
+    });
+    return { cls: o.type === 'interval' || o.type === undefined ? 'IntervalTier' : 'TextTier', name, intervals };
+  });
 }
