@@ -357,6 +357,9 @@ describe('Praat TextGrid (MFA) transcripts', () => {
     expect(() => parseTranscript(grid([['IntervalTier', 'words', [[0, 5, 'x']]]]).slice(0, -3), 'textgrid', 'a.TextGrid')).toThrow(/ends before interval 1 text/);
     expect(() => parseTranscript('"Praat chronological TextGrid text file"\n0 5\n', 'textgrid', 'a.TextGrid')).toThrow(/Save as text file/);
     expect(parseTranscript(grid([]).replace('<exists>\n0', '<absent>'), 'textgrid', 'a.TextGrid')).toEqual([]);
+    // lone-CR lines (classic Mac OS) are lines: an error names the right one
+    expect(() => parseTranscript(grid([['IntervalTier', 'words', [[0, 2, 'x'], [1, 5, 'y']]]]).replace(/\n/g, '\r'), 'textgrid', 'a.TextGrid')).toThrow(expect.objectContaining({ location: expect.objectContaining({ line: 18 }) }));
+    expect(() => detectTranscriptFormat('a.eaf', '<?xml version="1.0"?>\n<ANNOTATION_DOCUMENT>')).toThrow(/ELAN .eaf is not read: in ELAN, File > Export As > Praat TextGrid/);
   });
 
   it("takes utterances and their text from MFA's utterances tier (--include_original_text); words it does not hold are cut at pauses", async () => {

@@ -290,6 +290,9 @@ export function detectTranscriptFormat(path: string, text: string): TranscriptFo
   if (head.startsWith('{') && /"segments"\s*:/.test(text.slice(0, 100000))) return 'whisper';
   if (head.startsWith('{')) return 'jsonl';
   if (/^\d+[ \t]*(\r\n?|\n)\s*\d/.test(head)) return 'srt';
+  // ELAN's XML: named, with the export that mmprep reads (its tier of words then named as the TextGrid rule says).
+  if (p.endsWith('.eaf') || /^(<\?xml[^>]*>\s*)?<ANNOTATION_DOCUMENT/.test(head))
+    throw new InputError("an ELAN .eaf is not read: in ELAN, File > Export As > Praat TextGrid, and name the tier of words 'words' (or '<speaker> - words' per speaker)", { file: path });
   throw new InputError('unknown transcript format (expected Whisper JSON, JSONL, WebVTT, SRT or Praat TextGrid)', { file: path });
 }
 

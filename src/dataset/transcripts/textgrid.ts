@@ -37,7 +37,7 @@ export function textGridTokens(text: string, file: string): Token[] {
   let i = 0;
   while (i < text.length) {
     const c = text[i];
-    if (c === '\n') line++;
+    if (c === '\n' || (c === '\r' && text[i + 1] !== '\n')) line++; // LF, CRLF or a lone CR ends a line
     if (/\s/.test(c)) {
       i++;
       continue;
@@ -56,7 +56,7 @@ export function textGridTokens(text: string, file: string): Token[] {
           }
           break;
         }
-        if (text[j] === '\n') line++;
+        if (text[j] === '\n' || (text[j] === '\r' && text[j + 1] !== '\n')) line++;
         s += text[j++];
       }
       out.push({ kind: 'str', value: s, line: at });
