@@ -369,6 +369,7 @@ describe('Praat TextGrid (MFA) transcripts', () => {
       [4.1, 5.8, 'Four, queen of clubs!', 'four <unk> of clubs'],
       [6.576, 7.676, 'seven of clubs', 'seven of clubs'],
     ]);
+    expect(u.map((x) => x.line)).toEqual([106, 114, 70]); // the utterances tier's label lines; the third: its first word's
   });
 
   it("reads MFA's JSON output (--output_format json) by the same tier rule", () => {

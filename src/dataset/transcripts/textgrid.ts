@@ -213,10 +213,11 @@ function tierWords(tier: Tier, file: string): Run[] {
   return out;
 }
 
-function utteranceOf(run: Run, speaker: string | null, span?: { start: number; end: number; text: string }): Utterance {
+/** An utterance of a run of words; with `span` (an utterances-tier interval), its times, text and line (for messages). */
+function utteranceOf(run: Run, speaker: string | null, span?: { start: number; end: number; text: string; line?: number }): Utterance {
   const w = run.words;
   const text = span ? splitWords(span.text).join(' ') : w.map((x) => x.word).join(' ');
-  return { start_s: span?.start ?? w[0].start_s, end_s: span?.end ?? w[w.length - 1].end_s, text, speaker, words: w, word_timing: wordTimingOf(w), line: run.line };
+  return { start_s: span?.start ?? w[0].start_s, end_s: span?.end ?? w[w.length - 1].end_s, text, speaker, words: w, word_timing: wordTimingOf(w), line: span ? span.line : run.line };
 }
 
 /** Word runs cut at silences of PAUSE_S or more. */
@@ -237,7 +238,7 @@ function pauseRuns(items: Run[]): Run[] {
  */
 function speakerUtterances(words: Tier, utts: Tier | undefined, speaker: string | null, file: string): Utterance[] {
   const items = tierWords(words, file);
-  const spans = utts ? tierWords(utts, file).map((r, k) => ({ k, start: r.words[0].start_s, end: r.words[r.words.length - 1].end_s, text: r.words.map((x) => x.word).join(' ') })) : [];
+  const spans = utts ? tierWords(utts, file).map((r, k) => ({ k, start: r.words[0].start_s, end: r.words[r.words.length - 1].end_s, text: r.words.map((x) => x.word).join(' '), line: r.line })) : [];
   const held = new Map<number, Run>();
   const loose: Run[] = [];
   for (const it of items) {
