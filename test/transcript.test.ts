@@ -345,6 +345,9 @@ describe('Praat TextGrid (MFA) transcripts', () => {
   it('detects a TextGrid by content, spreads a several-word interval by letters, and refuses unclear tiers in one line', () => {
     const one = grid([['IntervalTier', 'Words', [[0, 1, 'ten of clubs'], [1, 5, '']]]]);
     expect(detectTranscriptFormat('a.txt', one)).toBe('textgrid');
+    const old = one.replace('"ooTextFile"', '"ooTextFile short"'); // the short format's header before Praat 4
+    expect(detectTranscriptFormat('a.txt', old)).toBe('textgrid');
+    expect(parseTranscript(old, 'textgrid', 'a.TextGrid')).toEqual(parseTranscript(one, 'textgrid', 'a.TextGrid'));
     const u = parseTranscript(one, 'textgrid', 'a.TextGrid');
     expect(u).toMatchObject([{ start_s: 0, end_s: 1, text: 'ten of clubs', word_timing: 'interpolated' }]);
     expect(u[0].words.map((w) => w.word)).toEqual(['ten', 'of', 'clubs']);
@@ -370,6 +373,18 @@ describe('Praat TextGrid (MFA) transcripts', () => {
       [6.576, 7.676, 'seven of clubs', 'seven of clubs'],
     ]);
     expect(u.map((x) => x.line)).toEqual([106, 114, 70]); // the utterances tier's label lines; the third: its first word's
+  });
+
+  it("reads P2FA's TextGrid (CMU-MOSI's aligner: old short header, tiers phone and word, sp pauses) and FAVE's '<speaker> - word'", () => {
+    // as p2fa align.py write_text_grid writes it: each word ends where the next begins, pauses are "sp" words
+    const p2fa = ['File type = "ooTextFile short"', '"TextGrid"', '', '0.0', '3.5', '<exists>', '2', '"IntervalTier"', '"phone"', '0.0', '3.5', '1', '0.0', '3.5', '"sil"']
+      .concat(['"IntervalTier"', '"word"', '0.0', '3.5', '6', '0.0', '0.6225', '"sp"', '0.6225', '0.8825', '"TEN"', '0.8825', '1.0025', '"OF"', '1.0025', '1.4525', '"CLUBS"', '1.4525', '2.2', '"sp"', '2.2', '2.5', '"FOUR"'])
+      .join('\n');
+    const u = parseTranscript(p2fa, detectTranscriptFormat('a.TextGrid', p2fa), 'a.TextGrid');
+    expect(u.map((x) => [x.start_s, x.end_s, x.text])).toEqual([[0.6225, 1.4525, 'TEN OF CLUBS'], [2.2, 2.5, 'FOUR']]);
+    const fave = grid([['IntervalTier', 'spk1 - phone', [[0, 5, 'T']]], ['IntervalTier', 'spk1 - word', [[0, 1, 'ten'], [1, 5, '']]]]);
+    expect(parseTranscript(fave, 'textgrid', 'a.TextGrid')).toMatchObject([{ speaker: 'spk1', text: 'ten' }]);
+    expect(() => parseTranscript(grid([['IntervalTier', 'word', [[0, 5, 'x']]], ['IntervalTier', 'words', [[0, 5, 'y']]]]), 'textgrid', 'a.TextGrid')).toThrow(/two words tiers named "word" and "words"/);
   });
 
   it("reads MFA's JSON output (--output_format json) by the same tier rule", () => {

@@ -70,7 +70,7 @@ function jsonWords(raw: unknown, seg: { start: number; end: number }, file: stri
  */
 function otherFormatHint(text: string): string | null {
   const head = text.trimStart();
-  if (/^File type = "ooTextFile"/.test(head)) return 'the text is a Praat TextGrid: name the file .TextGrid';
+  if (/^File type = "ooTextFile( short)?"/.test(head)) return 'the text is a Praat TextGrid: name the file .TextGrid';
   if (head.startsWith('WEBVTT')) return 'the text is WebVTT: name the file .vtt (or convert it to Whisper JSON)';
   if (/^\d+[ \t]*(\r\n?|\n)\s*\d[\d:,.]*\s*-->/.test(head)) return 'the text is SubRip (SRT) cues: name the file .srt (or convert it to Whisper JSON)';
   const lines = head.split(/\r\n|\r|\n/).filter((l) => l.trim() !== '');
@@ -285,7 +285,7 @@ export function detectTranscriptFormat(path: string, text: string): TranscriptFo
   if (p.endsWith('.srt')) return 'srt';
   if (p.endsWith('.textgrid')) return 'textgrid';
   const head = text.replace(/^\uFEFF/, '').trimStart();
-  if (/^(File type = "ooTextFile"|"Praat chronological TextGrid text file")/.test(head)) return 'textgrid';
+  if (/^(File type = "ooTextFile( short)?"|"Praat chronological TextGrid text file")/.test(head)) return 'textgrid';
   if (head.startsWith('WEBVTT')) return 'vtt';
   if (head.startsWith('{') && /"segments"\s*:/.test(text.slice(0, 100000))) return 'whisper';
   if (head.startsWith('{')) return 'jsonl';

@@ -1,13 +1,14 @@
 /**
  * Praat TextGrid transcripts, as forced aligners write them (Montreal Forced Aligner: an IntervalTier `words` and one
- * `phones`, or per speaker `<speaker> - words` / `<speaker> - phones`; P2FA/FAVE likewise). Both of Praat's text
+ * `phones`, or per speaker `<speaker> - words` / `<speaker> - phones`; P2FA, which aligned CMU-MOSI: `word` and
+ * `phone` in the short format of old Praat, `File type = "ooTextFile short"`; FAVE: `<speaker> - word`). Both of Praat's text
  * formats are read: the "long" one (`xmin = 0`, `intervals [1]:`) and the "short" one (values only, one a line), as
  * Praat's own reader does: numbers, "strings" ("" escapes a quote) and <flags> in order, everything else a comment
  * (Praat's manual, "TextGrid file formats"). Encoding (UTF-8, UTF-16 with BOM, which Praat writes for a non-ASCII
  * label) is handled by readTranscript.
  *
  * The rule for tiers and words (docs/dataset.md, "Transcript clock"):
- * - word tiers are the IntervalTiers named `words` or `<speaker> - words` (case and spaces around ignored); other tiers
+ * - word tiers are the IntervalTiers named `words` or `<speaker> - words`, or `word` (case and spaces around ignored); other tiers
  *   (`phones`, notes) are not read. A file with both a `words` tier and speaker tiers, two tiers of one name, or none is
  *   refused, naming its tiers.
  * - an interval labelled "", `sil`, `sp`, `<sil>` or `<eps>` is a silence, not a word (MFA marks silences ""); `<unk>`
@@ -155,7 +156,8 @@ function readTiers(text: string, file: string): Tier[] {
   const rd = new Reader(toks, file);
   const type = rd.str('File type = "ooTextFile"');
   const cls = rd.str('Object class = "TextGrid"');
-  if (type.value !== 'ooTextFile' || cls.value !== 'TextGrid')
+  // "ooTextFile short": the short format's header in Praat before 4.x, still read by Praat.
+  if (!['ooTextFile', 'ooTextFile short'].includes(type.value) || cls.value !== 'TextGrid')
     throw new InputError(`not a Praat TextGrid text file (File type "${type.value}", Object class "${cls.value}")`, { file, line: cls.line });
   rd.num('the TextGrid xmin');
   rd.num('the TextGrid xmax');
@@ -166,12 +168,14 @@ function readTiers(text: string, file: string): Tier[] {
 
 /**
  * The speaker of a tier named `<kind>` or `<speaker> - <kind>` (MFA's names; spaces around '-' optional, as MFA's own
- * reader takes them): `spk1 - words` → spk1, `words` → null; undefined for a tier of another kind.
+ * reader takes them; the singular too: P2FA's `word`, FAVE's `<speaker> - word`): `spk1 - words` → spk1, `words` →
+ * null; undefined for a tier of another kind.
  */
 function tierSpeaker(name: string, kind: 'words' | 'utterances'): string | null | undefined {
   const t = name.trim();
-  if (t.toLowerCase() === kind) return null;
-  const m = new RegExp(`^(.*\\S)\\s*-\\s*${kind}$`, 'i').exec(t);
+  const singular = kind.slice(0, -1); // P2FA writes "word", FAVE "<speaker> - word"
+  if (new RegExp(`^${singular}s?$`, 'i').test(t)) return null;
+  const m = new RegExp(`^(.*\\S)\\s*-\\s*${singular}s?$`, 'i').exec(t);
   return m ? m[1].trim() : undefined;
 }
 
