@@ -348,6 +348,9 @@ describe('Praat TextGrid (MFA) transcripts', () => {
     const old = one.replace('"ooTextFile"', '"ooTextFile short"'); // the short format's header before Praat 4
     expect(detectTranscriptFormat('a.txt', old)).toBe('textgrid');
     expect(parseTranscript(old, 'textgrid', 'a.TextGrid')).toEqual(parseTranscript(one, 'textgrid', 'a.TextGrid'));
+    // a pause of 0.3 s as floats write it (3.4 - 3.1 = 0.2999999999999998) cuts; 0.29 s does not
+    const cut = (b: number) => parseTranscript(grid([['IntervalTier', 'words', [[2.8, 3.1, 'a'], [3.1, b, ''], [b, 3.6, 'b']]]]), 'textgrid', 'a.TextGrid').length;
+    expect([cut(3.4), cut(3.39)]).toEqual([2, 1]);
     const u = parseTranscript(one, 'textgrid', 'a.TextGrid');
     expect(u).toMatchObject([{ start_s: 0, end_s: 1, text: 'ten of clubs', word_timing: 'interpolated' }]);
     expect(u[0].words.map((w) => w.word)).toEqual(['ten', 'of', 'clubs']);

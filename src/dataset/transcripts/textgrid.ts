@@ -229,7 +229,7 @@ function pauseRuns(items: Run[]): Run[] {
   const runs: Run[] = [];
   for (const it of items) {
     const cur = runs[runs.length - 1];
-    if (cur && it.words[0].start_s - cur.words[cur.words.length - 1].end_s < PAUSE_S) cur.words.push(...it.words);
+    if (cur && it.words[0].start_s - cur.words[cur.words.length - 1].end_s < PAUSE_S - 1e-9) cur.words.push(...it.words);
     else runs.push({ words: [...it.words], line: it.line });
   }
   return runs;
