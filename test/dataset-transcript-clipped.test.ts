@@ -22,7 +22,8 @@ beforeAll(async () => {
   const doc = JSON.parse(readFileSync(t, 'utf8'));
   const last = doc.segments[doc.segments.length - 1];
   last.end = 10.3;
-  last.words[last.words.length - 1].end = 10.3;
+  last.words[last.words.length - 1].end = 10.02;
+  last.words.push({ word: 'more', start: 10.05, end: 10.3 }); // wholly beyond the recording (ttrial58d)
   writeFileSync(t, JSON.stringify(doc));
 });
 
@@ -34,6 +35,9 @@ describe('an utterance past the recording, within the margin', () => {
     expect(r.stderr).toMatch(/warning: session s01: 1 utterance\(s\), widened to their words, run past the recording \(-0\.5 to 10 s; within the allowed margin\): their records are clipped to it \(s01\/u0002 6\.576-10\.3 s\)/);
     const recs = readdirSync(out).filter((f) => f.startsWith('data-')).flatMap((f) => readFileSync(join(out, f), 'utf8').trim().split('\n').map((l) => JSON.parse(l)));
     expect(recs.find((x) => x.id === 's01/u0002')?.end_s).toBe(10);
+    // the word wholly beyond the recording is named (was kept with null means, named nowhere)
+    expect(r.stderr).toMatch(/as nothing was recorded beyond it; 1 of their words lie wholly beyond it \("more" 10\.05-10\.3 s in s01\/u0002\): kept in the records' words, with null means and n 0/);
+    expect(recs.find((x) => x.id === 's01/u0002')?.words.at(-1)).toMatchObject({ word: 'more', audio: { n: 0 } });
     const dm = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
     expect(dm.sessions[0].issues.map((i: { kind: string }) => i.kind)).toContain('transcript_clipped');
   });

@@ -520,14 +520,18 @@ function offClockLabelsWarning(n: RecordNotes, s: ManifestSession, file: string 
  */
 function clipToRecording(segments: Segment[], rec: RecordingExtent, what = 'label span(s)'): { segments: Segment[]; warnings: string[] } {
   const clipped = new IdList();
+  const beyond = new IdList();
   const out = segments.map((g) => {
     const a = Math.max(g.start_s, rec.start_s);
     const b = Math.min(g.end_s, rec.end_s);
     if (a === g.start_s && b === g.end_s) return g;
     clipped.add(`${g.id} ${fmtSpan(g.start_s, g.end_s)}`);
+    for (const w of g.words) if (w.start_s >= rec.end_s || w.end_s <= rec.start_s) beyond.add(`"${w.word}" ${fmtSpan(w.start_s, w.end_s)} in ${g.id}`);
     return { ...g, start_s: Math.round(a * 1e6) / 1e6, end_s: Math.round(b * 1e6) / 1e6 };
   });
-  const w = clipped.n ? [`${clipped.n} ${what} run past the recording (${fmtSpan(rec.start_s, rec.end_s)}; within the allowed margin): their records are clipped to it (${clipped.text()}), as nothing was recorded beyond it`] : [];
+  // A word wholly beyond the recording stays in its record's words with null means and n 0 (ttrial58d: named nowhere).
+  const words = beyond.n ? `; ${beyond.n} of their words lie wholly beyond it (${beyond.text()}): kept in the records' words, with null means and n 0` : '';
+  const w = clipped.n ? [`${clipped.n} ${what} run past the recording (${fmtSpan(rec.start_s, rec.end_s)}; within the allowed margin): their records are clipped to it (${clipped.text()}), as nothing was recorded beyond it${words}`] : [];
   return { segments: out, warnings: w };
 }
 
