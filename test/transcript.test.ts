@@ -375,7 +375,13 @@ describe('Praat TextGrid (MFA) transcripts', () => {
       [4.1, 5.8, 'Four, queen of clubs!', 'four <unk> of clubs'],
       [6.576, 7.676, 'seven of clubs', 'seven of clubs'],
     ]);
-    expect(u.map((x) => x.line)).toEqual([106, 114, 70]); // the utterances tier's label lines; the third: its first word's
+    expect(u.map((x) => x.line)).toEqual([106, 114, 70]);
+    // an utterance MFA could not align (no words in it) keeps its text, its words spread over it by letters
+    const unaligned = grid([['IntervalTier', 'words', [[0, 1, 'ten'], [1, 5, '']]], ['IntervalTier', 'utterances', [[0, 1.2, 'Ten.'], [2, 3, 'Four of clubs']]]]);
+    expect(parseTranscript(unaligned, 'textgrid', 'a.TextGrid').map((x) => [x.start_s, x.end_s, x.text, x.word_timing, x.words.map((w) => w.word).join(' ')])).toEqual([
+      [0, 1.2, 'Ten.', 'source', 'ten'],
+      [2, 3, 'Four of clubs', 'interpolated', 'Four of clubs'],
+    ]); // the utterances tier's label lines; the third: its first word's
   });
 
   it("reads P2FA's TextGrid (CMU-MOSI's aligner: old short header, tiers phone and word, sp pauses) and FAVE's '<speaker> - word'", () => {

@@ -237,24 +237,29 @@ function pauseRuns(items: Run[]): Run[] {
 
 /**
  * One speaker's utterances: MFA's `utterances` tier (`--include_original_text`) when the speaker has one, each
- * non-silent interval an utterance with its text and the words whose midpoint it holds; words no such interval holds,
- * and a speaker without that tier, are cut into utterances at pauses (pauseRuns). No word is left out.
+ * non-silent interval an utterance with its text and the words whose midpoint it holds (one MFA could not align, with no
+ * words, keeps its text, its words spread over it by letters as an SRT cue's: word_timing "interpolated"); words no such
+ * interval holds, and a speaker without that tier, are cut into utterances at pauses (pauseRuns). No word is left out.
  */
 function speakerUtterances(words: Tier, utts: Tier | undefined, speaker: string | null, file: string): Utterance[] {
-  const items = tierWords(words, file);
-  const spans = utts ? tierWords(utts, file).map((r, k) => ({ k, start: r.words[0].start_s, end: r.words[r.words.length - 1].end_s, text: r.words.map((x) => x.word).join(' '), line: r.line })) : [];
-  const held = new Map<number, Run>();
+  const spans = utts ? tierWords(utts, file) : [];
+  const held: Run[] = spans.map((r) => ({ words: [], line: r.line }));
   const loose: Run[] = [];
-  for (const it of items) {
+  let k = 0; // both in time order: one pass
+  for (const it of tierWords(words, file)) {
     const mid = (it.words[0].start_s + it.words[it.words.length - 1].end_s) / 2;
-    const span = spans.find((s) => mid >= s.start && mid <= s.end);
-    if (!span) loose.push(it);
-    else if (held.has(span.k)) held.get(span.k)!.words.push(...it.words);
-    else held.set(span.k, { words: [...it.words], line: it.line });
+    while (k < spans.length && spanEnd(spans[k]) < mid) k++;
+    if (k < spans.length && spans[k].words[0].start_s <= mid) held[k].words.push(...it.words);
+    else loose.push(it);
   }
-  const fromSpans = [...held].map(([k, run]) => utteranceOf(run, speaker, spans[k]));
+  const fromSpans = spans.map((r, i) => {
+    const span = { start: r.words[0].start_s, end: spanEnd(r), text: r.words.map((x) => x.word).join(' '), line: r.line };
+    return utteranceOf(held[i].words.length ? held[i] : r, speaker, span);
+  });
   return fromSpans.concat(pauseRuns(loose).map((r) => utteranceOf(r, speaker)));
 }
+
+const spanEnd = (r: Run): number => r.words[r.words.length - 1].end_s;
 
 /** Utterances from a file's tiers (a TextGrid's, or MFA JSON's): word tiers, with their speakers' utterance tiers. */
 export function utterancesFromTiers(tiers: Tier[], file: string): Utterance[] {
