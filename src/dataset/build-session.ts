@@ -413,6 +413,8 @@ class RecordNotes {
   /** Records whose audio is at least BEEP_HEAVY sync beep (a span on the beep rather than over it). */
   readonly beepHeavy = new IdList();
   readonly gimbal = new IdList();
+  /** Records without an audio frame (quality.present.audio false), for a session with audio: audioUnheldWarning. */
+  readonly noAudio = new IdList();
   gimbalAll = 0;
   total = 0;
   /** Rated targets of records --exclude-sync-beep left out (they count as matching no segment). */
@@ -432,6 +434,7 @@ class RecordNotes {
     if ((q.sync_beep_ratio ?? 0) >= BEEP_HEAVY) this.beepHeavy.add(id);
     if ((q.pose_gimbal_lock_ratio ?? 0) > 0) this.gimbal.add(id);
     if (q.pose_gimbal_lock_ratio === 1) this.gimbalAll++;
+    if ((rec.quality as { present?: { audio?: boolean } }).present?.audio === false) this.noAudio.add(id);
   }
 }
 
@@ -616,6 +619,19 @@ function unheldFaceWarning(ids: string[], total: number, ctx: RecordContext): st
 }
 
 /**
+ * Records of a session with audio that hold no audio frame: spans where its audio has none (a lavalier that stopped
+ * before the camera, a transcript's last utterances after it) or shorter than a frame. Their audio and their words'
+ * audio means were null with quality.present.audio false and no word on stderr (ttrial58d: a lav cut at 6 s under a
+ * 10 s camera, the utterance at 6.6-7.7 s and its words).
+ */
+function audioUnheldWarning(n: RecordNotes, f: Pick<SessionFeatures, 'aRange' | 'audioInfo'>): string[] {
+  if (n.noAudio.n === 0 || !f.aRange || !f.audioInfo) return [];
+  const half = f.audioInfo.step / 2;
+  const covers = fmtSpan(Math.round((f.aRange.first - half) * 1e6) / 1e6, Math.round((f.aRange.last + half) * 1e6) / 1e6);
+  return [`audio: ${n.noAudio.n} of ${n.total} records (${n.noAudio.text()}) hold no audio frame: the session's audio covers ${covers} on the reference clock and these spans lie outside it (or are shorter than one ${f.audioInfo.step} s frame), so their audio and their words' audio means are null (quality.present.audio false): did the audio recorder stop early or start late? filter on quality.present.audio`];
+}
+
+/**
  * The labels files' spans of a session on its reference clock: they are taken as timed on it unless the manifest's
  * `labels_clock` names the role they were timed on (ratings made while watching the camera file), as a transcript's
  * `transcript_clock` does (docs/dataset.md "Labels"). Unmapped, such spans made records offset by the camera's lag.
@@ -742,6 +758,7 @@ export async function buildSession(
     warn(outcome, 'clock_mismatch', clockMismatchWarning(fits.labels, plan.labels, plan.roles, s, 'labels', labels?.file ?? null));
   }
   warn(outcome, 'face_unheld', unheldFaceWarning(notes.unheld, segments.length, ctx));
+  warn(outcome, 'audio_unheld', audioUnheldWarning(notes, f));
   warn(outcome, 'sync_beep', syncBeepWarning(notes, Boolean(opt.excludeSyncBeep)));
   warn(outcome, 'gimbal_lock', gimbalLockWarning(notes));
   warn(outcome, 'labels_merged', mergedLabelsWarning(notes));
