@@ -9,7 +9,7 @@ import { tempDir } from './helpers/cli.js';
 import { demoManifestCopy } from './helpers/demo-inputs.js';
 import { InputError } from '../src/common/errors.js';
 import { buildDataset } from '../src/dataset/build.js';
-import { parseSegmentMode } from '../src/dataset/segments.js';
+import { makeSegments, parseSegmentMode } from '../src/dataset/segments.js';
 
 const tmp = tempDir('mmprep-segopt-');
 afterAll(() => tmp.cleanup());
@@ -62,5 +62,17 @@ describe('--segments fixed: a bad LEN or HOP', () => {
     expect(err).toBeInstanceOf(InputError);
     expect((err as InputError).toLine()).toBe(`--segments 'fixed:-1': LEN '-1' is not above 0; ${rule}`);
     expect((err as InputError).exitCode).toBe(2);
+  });
+});
+
+describe('--segments fixed: words of overlapping utterances (two speakers)', () => {
+  // ttrial58d: taken utterance by utterance, a window held one speaker's words and then the other's, out of time order.
+  it('are in time order, the speakers in order of their first word', () => {
+    const w = (word: string, start_s: number, end_s: number) => ({ word, start_s, end_s, given: 'both' as const });
+    const utt = (speaker: string, words: ReturnType<typeof w>[]) => ({ start_s: words[0].start_s, end_s: words[words.length - 1].end_s, text: words.map((x) => x.word).join(' '), speaker, words, word_timing: 'source' as const });
+    const utterances = [utt('spk_g', [w('eight', 4.7, 5.0), w('of', 5.1, 5.2), w('four', 5.7, 5.9)]), utt('INT', [w('mm', 4.2, 4.4), w('right', 5.3, 5.6)])].sort((a, b) => a.start_s - b.start_s);
+    const [seg] = makeSegments('s', { kind: 'fixed', len: 2, hop: 2 }, { utterances, range: { start_s: 4, end_s: 6 }, labelSpans: [] });
+    expect(seg.text).toBe('mm eight of right four');
+    expect(seg.speakers).toEqual(['INT', 'spk_g']);
   });
 });

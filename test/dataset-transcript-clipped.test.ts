@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCliInProcess, tempDir } from './helpers/cli.js';
 import { demoManifestCopy, writeDemoFeatures } from './helpers/demo-inputs.js';
+import { writeSyntheticMeta } from '../src/dataset/synthetic-features.js';
 
 const tmp = tempDir('mmprep-transcript-clipped-');
 afterAll(() => tmp.cleanup());
@@ -17,12 +18,17 @@ let manifest: string;
 
 beforeAll(async () => {
   await writeDemoFeatures(FEATURES);
+  // s03's audio stops at 6 s (a lavalier that stopped before the camera): its third utterance (6.74-7.65 s) has none
+  const a = join(FEATURES, 's03', 'audio.jsonl');
+  writeFileSync(a, readFileSync(a, 'utf8').split('\n').filter((l) => l && JSON.parse(l).t_s < 6).join('\n') + '\n');
+  await writeSyntheticMeta(FEATURES, 's03');
   manifest = demoManifestCopy(join(tmp.dir, 'demo'));
   const t = join(tmp.dir, 'demo', 's01_transcript.json');
   const doc = JSON.parse(readFileSync(t, 'utf8'));
   const last = doc.segments[doc.segments.length - 1];
   last.end = 10.3;
-  last.words[last.words.length - 1].end = 10.3;
+  last.words[last.words.length - 1].end = 10.02;
+  last.words.push({ word: 'more', start: 10.05, end: 10.3 }); // wholly beyond the recording (ttrial58d)
   writeFileSync(t, JSON.stringify(doc));
 });
 
@@ -34,7 +40,14 @@ describe('an utterance past the recording, within the margin', () => {
     expect(r.stderr).toMatch(/warning: session s01: 1 utterance\(s\), widened to their words, run past the recording \(-0\.5 to 10 s; within the allowed margin\): their records are clipped to it \(s01\/u0002 6\.576-10\.3 s\)/);
     const recs = readdirSync(out).filter((f) => f.startsWith('data-')).flatMap((f) => readFileSync(join(out, f), 'utf8').trim().split('\n').map((l) => JSON.parse(l)));
     expect(recs.find((x) => x.id === 's01/u0002')?.end_s).toBe(10);
+    // the word wholly beyond the recording is named (was kept with null means, named nowhere)
+    expect(r.stderr).toMatch(/as nothing was recorded beyond it; 1 of their words lie wholly beyond it \("more" 10\.05-10\.3 s in s01\/u0002\): kept in the records' words, with null means and n 0/);
+    expect(recs.find((x) => x.id === 's01/u0002')?.words.at(-1)).toMatchObject({ word: 'more', audio: { n: 0 } });
     const dm = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
     expect(dm.sessions[0].issues.map((i: { kind: string }) => i.kind)).toContain('transcript_clipped');
+    // ttrial58d: records without audio in a session with audio are named (were null, present.audio false, no word)
+    expect(r.stderr).toMatch(/warning: session s03: audio: 1 of 3 records \(s03\/u0002\) hold no audio frame: the session's audio covers -0\.005 to 5\.995 s on the reference clock/);
+    expect(recs.find((x) => x.id === 's03/u0002')).toMatchObject({ audio: null, quality: { present: { audio: false } } });
+    expect(dm.sessions.find((x: { session_id: string }) => x.session_id === 's03').issues.map((i: { kind: string }) => i.kind)).toContain('audio_unheld');
   });
 });

@@ -20,3 +20,16 @@ describe('transcript warnings: a duplicated utterance', () => {
     expect(transcriptOverlaps([utt(1, 3, 'a', 1), utt(1, 3, 'a', 2, 'spk_b')], 't')).toEqual([]);
   });
 });
+
+// ttrial58d: a word of no length (WhisperX writes some; a TextGrid interval of no length) at its utterance's edge, or
+// alone in an utterance of no length, was named "outside its utterance (6.2-6.2 s)".
+describe('transcript warnings: a word of no length', () => {
+  const w = (word: string, start_s: number, end_s: number) => ({ word, start_s, end_s, given: 'both' as const });
+  const timed = (start_s: number, end_s: number, words: ReturnType<typeof w>[], line: number): Utterance => ({ ...utt(start_s, end_s, words.map((x) => x.word).join(' '), line), words, word_timing: 'source' });
+  it('at its utterance edge or alone is inside it; one past the end is still named', () => {
+    expect(transcriptOverlaps([timed(1, 2, [w('a', 1, 1.5), w('b', 2, 2)], 1), timed(6.2, 6.2, [w('uh', 6.2, 6.2)], 2), timed(7, 8, [w('c', 7, 7), w('d', 7, 8)], 3)], 't')).toEqual([]);
+    expect(transcriptOverlaps([timed(1, 2, [w('a', 1, 1.5), w('b', 2.5, 2.5)], 1)], 't')).toEqual([
+      'transcript t: 1 word outside its utterance: line 1: word 1 ("b", 2.5-2.5 s) is outside its utterance (1-2 s); the record covers 1-2.5 s (widened to its words)',
+    ]);
+  });
+});

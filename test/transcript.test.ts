@@ -307,3 +307,108 @@ describe('line endings of subtitle files', () => {
     await expect(readTranscript(bad)).rejects.toMatchObject({ location: { file: bad, line: 2 } });
   });
 });
+
+// Praat TextGrids as MFA writes them, saved by Praat 6.3 (scripts/make-textgrid-fixtures.sh). Before 2026-12-07 a
+// .TextGrid transcript was refused ("unknown transcript format"), so an MFA user had to convert it by hand.
+describe('Praat TextGrid (MFA) transcripts', () => {
+  const tg = (name: string) => join(FIXTURES, 'dataset', 'textgrid', name);
+  const flat = (u: Awaited<ReturnType<typeof readTranscript>>) => u.map((x) => [x.speaker, x.start_s, x.end_s, x.text, x.word_timing, x.words.map((w) => [w.word, w.start_s, w.end_s])]);
+  const s01 = [
+    [null, 2.69, 3.42, 'ten of clubs', 'source', [['ten', 2.69, 2.93], ['of', 2.95, 3.05], ['clubs', 3.1, 3.42]]],
+    [null, 4.185, 5.715, 'four <unk> of clubs', 'source', [['four', 4.185, 4.5], ['<unk>', 4.5, 4.9], ['of', 4.9, 5], ['clubs', 5, 5.715]]],
+    [null, 6.576, 7.676, 'seven of clubs', 'source', [['seven', 6.576, 6.9], ['of', 6.9, 7], ['clubs', 7, 7.676]]],
+  ];
+
+  it('reads the word tier of the long and the short text format and of UTF-16: silences ("", sp, sil) dropped, <unk> kept, utterances cut at pauses of 0.3 s', async () => {
+    expect(detectTranscriptFormat(tg('mfa.TextGrid'), '')).toBe('textgrid');
+    expect(flat(await readTranscript(tg('mfa.TextGrid')))).toEqual(s01);
+    expect(flat(await readTranscript(tg('mfa_short.TextGrid')))).toEqual(s01);
+    const utf16 = structuredClone(s01) as typeof s01;
+    utf16[2][3] = 'seven of trèfles';
+    (utf16[2][5] as unknown[][])[2][0] = 'trèfles';
+    expect(flat(await readTranscript(tg('mfa_utf16.TextGrid')))).toEqual(utf16);
+  });
+
+  it("reads MFA's speaker tiers (<speaker> - words), overlapping speech kept, in time order", async () => {
+    expect(flat(await readTranscript(tg('speakers.TextGrid')))).toEqual([
+      ['INT', 0.5, 1.5, 'say a card', 'source', [['say', 0.5, 0.8], ['a', 0.8, 1.1], ['card', 1.1, 1.5]]],
+      ['spk_a', 2.69, 3.42, 'ten of clubs', 'source', [['ten', 2.69, 2.93], ['of', 2.95, 3.05], ['clubs', 3.1, 3.42]]],
+      ['INT', 2.8, 3, 'yes', 'source', [['yes', 2.8, 3]]],
+    ]);
+  });
+
+  const grid = (tiers: Array<[string, string, Array<[number, number, string]>]>) =>
+    ['File type = "ooTextFile"', 'Object class = "TextGrid"', '', '0', '5', '<exists>', String(tiers.length)]
+      .concat(tiers.flatMap(([cls, name, ivs]) => [`"${cls}"`, `"${name}"`, '0', '5', String(ivs.length), ...ivs.flatMap(([a, b, l]) => (cls === 'TextTier' ? [String(a), `"${l}"`] : [String(a), String(b), `"${l}"`]))]))
+      .join('\n');
+
+  it('detects a TextGrid by content, spreads a several-word interval by letters, and refuses unclear tiers in one line', () => {
+    const one = grid([['IntervalTier', 'Words', [[0, 1, 'ten of clubs'], [1, 5, '']]]]);
+    expect(detectTranscriptFormat('a.txt', one)).toBe('textgrid');
+    const old = one.replace('"ooTextFile"', '"ooTextFile short"'); // the short format's header before Praat 4
+    expect(detectTranscriptFormat('a.txt', old)).toBe('textgrid');
+    expect(parseTranscript(old, 'textgrid', 'a.TextGrid')).toEqual(parseTranscript(one, 'textgrid', 'a.TextGrid'));
+    // a pause of 0.3 s as floats write it (3.4 - 3.1 = 0.2999999999999998) cuts; 0.29 s does not
+    const cut = (b: number) => parseTranscript(grid([['IntervalTier', 'words', [[2.8, 3.1, 'a'], [3.1, b, ''], [b, 3.6, 'b']]]]), 'textgrid', 'a.TextGrid').length;
+    expect([cut(3.4), cut(3.39)]).toEqual([2, 1]);
+    const u = parseTranscript(one, 'textgrid', 'a.TextGrid');
+    expect(u).toMatchObject([{ start_s: 0, end_s: 1, text: 'ten of clubs', word_timing: 'interpolated' }]);
+    expect(u[0].words.map((w) => w.word)).toEqual(['ten', 'of', 'clubs']);
+    const p = (tiers: Parameters<typeof grid>[0]) => () => parseTranscript(grid(tiers), 'textgrid', 'a.TextGrid');
+    expect(p([['IntervalTier', 'phones', [[0, 5, 'AH0']]], ['IntervalTier', 'utt', [[0, 5, 'x']]]])).toThrow(/no word tier \(its tiers: "phones", "utt"\)/);
+    expect(p([['IntervalTier', 'words', [[0, 5, 'x']]], ['IntervalTier', 'spk - words', [[0, 5, 'y']]]])).toThrow(/both a "words" tier and speakers'/);
+    expect(p([['IntervalTier', 'words', [[0, 5, 'x']]], ['IntervalTier', 'WORDS', [[0, 5, 'y']]]])).toThrow(/two words tiers named "words" and "WORDS"/);
+    expect(p([['TextTier', 'words', [[1, 0, 'x']]]])).toThrow(/point tier/);
+    expect(p([['IntervalTier', 'words', [[0, 2, 'x'], [1, 5, 'y']]]])).toThrow(/interval 2 starts at 1 s, before the interval before it ends \(2 s\)/);
+    expect(() => parseTranscript(grid([['IntervalTier', 'words', [[0, 5, 'x']]]]).slice(0, -3), 'textgrid', 'a.TextGrid')).toThrow(/ends before interval 1 text/);
+    expect(() => parseTranscript('"Praat chronological TextGrid text file"\n0 5\n', 'textgrid', 'a.TextGrid')).toThrow(/Save as text file/);
+    expect(parseTranscript(grid([]).replace('<exists>\n0', '<absent>'), 'textgrid', 'a.TextGrid')).toEqual([]);
+    // lone-CR lines (classic Mac OS) are lines: an error names the right one
+    expect(() => parseTranscript(grid([['IntervalTier', 'words', [[0, 2, 'x'], [1, 5, 'y']]]]).replace(/\n/g, '\r'), 'textgrid', 'a.TextGrid')).toThrow(expect.objectContaining({ location: expect.objectContaining({ line: 18 }) }));
+    expect(() => detectTranscriptFormat('a.eaf', '<?xml version="1.0"?>\n<ANNOTATION_DOCUMENT>')).toThrow(/ELAN .eaf is not read: in ELAN, File > Export As > Praat TextGrid/);
+  });
+
+  it("takes utterances and their text from MFA's utterances tier (--include_original_text); words it does not hold are cut at pauses", async () => {
+    const u = await readTranscript(tg('mfa_utterances.TextGrid'));
+    expect(u.map((x) => [x.start_s, x.end_s, x.text, x.words.map((w) => w.word).join(' ')])).toEqual([
+      [2.6, 3.5, 'Ten of clubs.', 'ten of clubs'],
+      [4.1, 5.8, 'Four, queen of clubs!', 'four <unk> of clubs'],
+      [6.576, 7.676, 'seven of clubs', 'seven of clubs'],
+    ]);
+    expect(u.map((x) => x.line)).toEqual([106, 114, 70]);
+    // an utterance MFA could not align (no words in it) keeps its text, its words spread over it by letters
+    const unaligned = grid([['IntervalTier', 'words', [[0, 1, 'ten'], [1, 5, '']]], ['IntervalTier', 'utterances', [[0, 1.2, 'Ten.'], [2, 3, 'Four of clubs']]]]);
+    expect(parseTranscript(unaligned, 'textgrid', 'a.TextGrid').map((x) => [x.start_s, x.end_s, x.text, x.word_timing, x.words.map((w) => w.word).join(' ')])).toEqual([
+      [0, 1.2, 'Ten.', 'source', 'ten'],
+      [2, 3, 'Four of clubs', 'interpolated', 'Four of clubs'],
+    ]); // the utterances tier's label lines; the third: its first word's
+  });
+
+  it("reads P2FA's TextGrid (CMU-MOSI's aligner: old short header, tiers phone and word, sp pauses) and FAVE's '<speaker> - word'", () => {
+    // as p2fa align.py write_text_grid writes it: each word ends where the next begins, pauses are "sp" words
+    const p2fa = ['File type = "ooTextFile short"', '"TextGrid"', '', '0.0', '3.5', '<exists>', '2', '"IntervalTier"', '"phone"', '0.0', '3.5', '1', '0.0', '3.5', '"sil"']
+      .concat(['"IntervalTier"', '"word"', '0.0', '3.5', '6', '0.0', '0.6225', '"sp"', '0.6225', '0.8825', '"TEN"', '0.8825', '1.0025', '"OF"', '1.0025', '1.4525', '"CLUBS"', '1.4525', '2.2', '"sp"', '2.2', '2.5', '"FOUR"'])
+      .join('\n');
+    const u = parseTranscript(p2fa, detectTranscriptFormat('a.TextGrid', p2fa), 'a.TextGrid');
+    expect(u.map((x) => [x.start_s, x.end_s, x.text])).toEqual([[0.6225, 1.4525, 'TEN OF CLUBS'], [2.2, 2.5, 'FOUR']]);
+    const fave = grid([['IntervalTier', 'spk1 - phone', [[0, 5, 'T']]], ['IntervalTier', 'spk1 - word', [[0, 1, 'ten'], [1, 5, '']]]]);
+    expect(parseTranscript(fave, 'textgrid', 'a.TextGrid')).toMatchObject([{ speaker: 'spk1', text: 'ten' }]);
+    expect(() => parseTranscript(grid([['IntervalTier', 'word', [[0, 5, 'x']]], ['IntervalTier', 'words', [[0, 5, 'y']]]]), 'textgrid', 'a.TextGrid')).toThrow(/two words tiers named "word" and "words"/);
+  });
+
+  it("reads MFA's JSON output (--output_format json) by the same tier rule", () => {
+    const doc = { start: 0, end: 10.2, tiers: { 'spk_a - words': { type: 'interval', entries: [[2.69, 2.93, 'ten'], [2.95, 3.05, 'of'], [3.1, 3.42, 'clubs'], [4.185, 4.5, 'four']] }, 'spk_a - phones': { type: 'interval', entries: [[2.69, 2.8, 'T']] } } };
+    const u = parseTranscript(JSON.stringify(doc), 'whisper', 'a.json');
+    expect(u.map((x) => [x.speaker, x.start_s, x.end_s, x.text, x.word_timing])).toEqual([
+      ['spk_a', 2.69, 3.42, 'ten of clubs', 'source'],
+      ['spk_a', 4.185, 4.5, 'four', 'source'],
+    ]);
+    expect(() => parseTranscript(JSON.stringify({ tiers: { phones: { type: 'interval', entries: [] } } }), 'whisper', 'a.json')).toThrow(/no word tier \(its tiers: "phones"\)/);
+  });
+
+  it('names a binary Praat file rather than calling it "not UTF-8"', async () => {
+    const bin = join(tmp.dir, 'b.TextGrid');
+    writeFileSync(bin, Buffer.concat([Buffer.from('ooBinaryFile\x08TextGrid', 'latin1'), Buffer.from([0x40, 0x14, 0xff, 0xfe, 0])]));
+    await expect(readTranscript(bin)).rejects.toThrow(/binary Praat file/);
+  });
+});

@@ -413,6 +413,8 @@ class RecordNotes {
   /** Records whose audio is at least BEEP_HEAVY sync beep (a span on the beep rather than over it). */
   readonly beepHeavy = new IdList();
   readonly gimbal = new IdList();
+  /** Records without an audio frame (quality.present.audio false), for a session with audio: audioUnheldWarning. */
+  readonly noAudio = new IdList();
   gimbalAll = 0;
   total = 0;
   /** Rated targets of records --exclude-sync-beep left out (they count as matching no segment). */
@@ -432,6 +434,7 @@ class RecordNotes {
     if ((q.sync_beep_ratio ?? 0) >= BEEP_HEAVY) this.beepHeavy.add(id);
     if ((q.pose_gimbal_lock_ratio ?? 0) > 0) this.gimbal.add(id);
     if (q.pose_gimbal_lock_ratio === 1) this.gimbalAll++;
+    if ((rec.quality as { present?: { audio?: boolean } }).present?.audio === false) this.noAudio.add(id);
   }
 }
 
@@ -520,14 +523,18 @@ function offClockLabelsWarning(n: RecordNotes, s: ManifestSession, file: string 
  */
 function clipToRecording(segments: Segment[], rec: RecordingExtent, what = 'label span(s)'): { segments: Segment[]; warnings: string[] } {
   const clipped = new IdList();
+  const beyond = new IdList();
   const out = segments.map((g) => {
     const a = Math.max(g.start_s, rec.start_s);
     const b = Math.min(g.end_s, rec.end_s);
     if (a === g.start_s && b === g.end_s) return g;
     clipped.add(`${g.id} ${fmtSpan(g.start_s, g.end_s)}`);
+    for (const w of g.words) if (w.start_s >= rec.end_s || w.end_s <= rec.start_s) beyond.add(`"${w.word}" ${fmtSpan(w.start_s, w.end_s)} in ${g.id}`);
     return { ...g, start_s: Math.round(a * 1e6) / 1e6, end_s: Math.round(b * 1e6) / 1e6 };
   });
-  const w = clipped.n ? [`${clipped.n} ${what} run past the recording (${fmtSpan(rec.start_s, rec.end_s)}; within the allowed margin): their records are clipped to it (${clipped.text()}), as nothing was recorded beyond it`] : [];
+  // A word wholly beyond the recording stays in its record's words with null means and n 0 (ttrial58d: named nowhere).
+  const words = beyond.n ? `; ${beyond.n} of their words lie wholly beyond it (${beyond.text()}): kept in the records' words, with null means and n 0` : '';
+  const w = clipped.n ? [`${clipped.n} ${what} run past the recording (${fmtSpan(rec.start_s, rec.end_s)}; within the allowed margin): their records are clipped to it (${clipped.text()}), as nothing was recorded beyond it${words}`] : [];
   return { segments: out, warnings: w };
 }
 
@@ -609,6 +616,19 @@ function unheldFaceWarning(ids: string[], total: number, ctx: RecordContext): st
       : "none of their audio-grid times lies between two frames with a face or within half a frame interval of one (a span at the video's start or end, or beside frames without a face)";
   const shown = ids.slice(0, 5).join(', ') + (ids.length > 5 ? ', …' : '');
   return [`face: ${ids.length} of ${total} records (${shown}) overlap video frames with a face (quality.face_detection_rate > 0) but hold no face value: ${why}; the face frames are ${Number(step.toFixed(6))} s apart (${Number((1 / step).toFixed(3))} per second), so their face is marked absent (quality.present.face false); for a face in such short spans use ${ctx.faceRate === 'native' ? '--face-rate audio, ' : ''}longer segments or extract with a higher --face-fps`];
+}
+
+/**
+ * Records of a session with audio that hold no audio frame: spans where its audio has none (a lavalier that stopped
+ * before the camera, a transcript's last utterances after it) or shorter than a frame. Their audio and their words'
+ * audio means were null with quality.present.audio false and no word on stderr (ttrial58d: a lav cut at 6 s under a
+ * 10 s camera, the utterance at 6.6-7.7 s and its words).
+ */
+function audioUnheldWarning(n: RecordNotes, f: Pick<SessionFeatures, 'aRange' | 'audioInfo'>): string[] {
+  if (n.noAudio.n === 0 || !f.aRange || !f.audioInfo) return [];
+  const half = f.audioInfo.step / 2;
+  const covers = fmtSpan(Math.round((f.aRange.first - half) * 1e6) / 1e6, Math.round((f.aRange.last + half) * 1e6) / 1e6);
+  return [`audio: ${n.noAudio.n} of ${n.total} records (${n.noAudio.text()}) hold no audio frame: the session's audio covers ${covers} on the reference clock and these spans lie outside it (or are shorter than one ${f.audioInfo.step} s frame), so their audio and their words' audio means are null (quality.present.audio false): did the audio recorder stop early or start late? filter on quality.present.audio`];
 }
 
 /**
@@ -738,6 +758,7 @@ export async function buildSession(
     warn(outcome, 'clock_mismatch', clockMismatchWarning(fits.labels, plan.labels, plan.roles, s, 'labels', labels?.file ?? null));
   }
   warn(outcome, 'face_unheld', unheldFaceWarning(notes.unheld, segments.length, ctx));
+  warn(outcome, 'audio_unheld', audioUnheldWarning(notes, f));
   warn(outcome, 'sync_beep', syncBeepWarning(notes, Boolean(opt.excludeSyncBeep)));
   warn(outcome, 'gimbal_lock', gimbalLockWarning(notes));
   warn(outcome, 'labels_merged', mergedLabelsWarning(notes));

@@ -94,25 +94,31 @@ export interface LabelSpan {
 /** Times in a record are rounded to the µs (record.ts rounds its words' times the same way). */
 export const r6 = (v: number) => Math.round(v * 1e6) / 1e6;
 
-/** Words whose midpoint lies in [a, b). */
+/**
+ * Words whose midpoint lies in [a, b), in time order (by start; stable), their speakers in order of first word. Taken
+ * utterance by utterance, a window over two speakers' overlapping utterances (an interview, MFA's speaker tiers) held
+ * one's words and then the other's: `eight of spades four <unk> right` for words starting 4.71 5.10 5.29 5.74 5.30 5.75 s
+ * (ttrial58d), a sequence out of step with the window's frames.
+ */
 function wordsIn(utts: Utterance[] | null, a: number, b: number): { words: TranscriptWord[]; speakers: string[]; timing: Segment['word_timing'] } {
   if (!utts) return { words: [], speakers: [], timing: null };
-  const words: TranscriptWord[] = [];
-  const speakers: string[] = [];
+  const found: Array<{ w: TranscriptWord; speaker: string | null }> = [];
   let timing: Segment['word_timing'] = null;
   for (const u of utts) {
     if (u.end_s < a || u.start_s > b) continue;
     for (const w of u.words) {
       const mid = (w.start_s + w.end_s) / 2;
       if (mid >= a && mid < b) {
-        words.push(w);
-        if (u.speaker !== null && !speakers.includes(u.speaker)) speakers.push(u.speaker);
+        found.push({ w, speaker: u.speaker });
         // per word (since 2026-12-06): a window of an utterance's timed words is 'source' beside its untimed numeral's
         timing = timing === 'interpolated' || w.given !== 'both' ? 'interpolated' : 'source';
       }
     }
   }
-  return { words, speakers, timing };
+  found.sort((x, y) => x.w.start_s - y.w.start_s); // Array.prototype.sort is stable (ES2019)
+  const speakers: string[] = [];
+  for (const { speaker } of found) if (speaker !== null && !speakers.includes(speaker)) speakers.push(speaker);
+  return { words: found.map((f) => f.w), speakers, timing };
 }
 
 /**

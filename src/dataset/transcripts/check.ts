@@ -7,7 +7,7 @@
  * transcript is on another clock or in other units, and the session is refused.
  */
 import { InputError } from '../../common/errors.js';
-import { fmtSeconds, splitWords, type Utterance } from './types.js';
+import { fmtSeconds, splitWords, type TranscriptWord, type Utterance } from './types.js';
 import { fileSpanOf } from './index.js';
 
 export interface RecordingExtent {
@@ -250,12 +250,22 @@ function wordOverlaps(utts: Utterance[]): string[] {
   return found;
 }
 
+/**
+ * Whether a word lies in its utterance's span: shares time with it, or, for a word of no length (WhisperX writes some; a
+ * TextGrid's one-word utterance of no length), is a point within it. Such a word at its utterance's edge, or alone in
+ * an utterance of no length, was named "outside its utterance (6.2-6.2 s)" (ttrial58d).
+ */
+function wordInside(w: TranscriptWord, u: Utterance): boolean {
+  if (w.end_s > w.start_s) return w.end_s > u.start_s + OVERLAP_EPS_S && w.start_s < u.end_s - OVERLAP_EPS_S;
+  return w.start_s >= u.start_s - OVERLAP_EPS_S && w.start_s <= u.end_s + OVERLAP_EPS_S;
+}
+
 /** Source-timed words (a start at least) that share no time with their utterance's own span. */
 function wordsOutside(utts: Utterance[]): string[] {
   const found: string[] = [];
   for (const u of utts) {
     for (const [i, w] of u.words.entries()) {
-      if (w.given === undefined || w.end_s > u.start_s + OVERLAP_EPS_S && w.start_s < u.end_s - OVERLAP_EPS_S) continue;
+      if (w.given === undefined || wordInside(w, u)) continue;
       found.push(`${label(u)}: word ${i} ("${w.word}", ${fmtSpan(w.start_s, w.end_s)}) is outside its utterance (${fmtSpan(u.start_s, u.end_s)}); the record covers ${spanText(u)}`);
     }
   }

@@ -19,6 +19,7 @@ import type { TranscriptFormat, Utterance } from './types.js';
 
 export * from './types.js';
 export { detectTranscriptFormat, parseTranscript, parseWhisperJson, parseJsonlTranscript, parseVtt, parseSrt } from './parse.js';
+export { parseTextGrid, PAUSE_S } from './textgrid.js';
 
 export function applyClock(utts: Utterance[], clock: Clock | null): Utterance[] {
   if (!clock) return utts;
@@ -60,6 +61,9 @@ export async function readTranscript(path: string, opts: ReadTranscriptOptions =
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
     throw new InputError(`cannot read transcript: ${why}`, { file: path });
   }
+  // Praat's binary TextGrid ("Save as binary file") is not text: named, not "not UTF-8 (byte 0x..)".
+  if (bytes.subarray(0, 12).toString('latin1') === 'ooBinaryFile')
+    throw new InputError('a binary Praat file ("Save as binary file") is not read: in Praat, save the TextGrid with "Save as text file"', { file: path });
   const text = decodeTranscriptBytes(bytes, path);
   const format = opts.format ?? detectTranscriptFormat(path, text);
   return applyClock(parseTranscript(text, format, path), opts.clock ?? null);

@@ -4,10 +4,12 @@
  * (one utterance a line: `start`, `end`, `text`, optional `speaker`, optional `words` of {word|text, start, end}),
  * WebVTT (W3C WebVTT: cue timings, `<v Speaker>` voice spans, inline `<hh:mm:ss.ttt>` timestamps as word starts, as
  * YouTube/WhisperX word-level VTT writes them) and SRT (SubRip: cue times only, so word times are interpolated).
+ * Praat TextGrids (MFA's word tiers) are read by ./textgrid.ts.
  * Times are returned as written in the file; readTranscript() maps them onto the reference clock.
  */
 import { decimalNumber } from '../../common/decimal.js';
 import { InputError } from '../../common/errors.js';
+import { mfaJsonTiers, parseTextGrid, utterancesFromTiers } from './textgrid.js';
 import { fmtSeconds, fmtSecondsPair, interpolateWords, splitWords, wordTimingOf, type TranscriptFormat, type TranscriptWord, type Utterance } from './types.js';
 
 function num(v: unknown, file: string, line: number | undefined, what: string): number {
@@ -68,6 +70,7 @@ function jsonWords(raw: unknown, seg: { start: number; end: number }, file: stri
  */
 function otherFormatHint(text: string): string | null {
   const head = text.trimStart();
+  if (/^File type = "ooTextFile( short)?"/.test(head)) return 'the text is a Praat TextGrid: name the file .TextGrid';
   if (head.startsWith('WEBVTT')) return 'the text is WebVTT: name the file .vtt (or convert it to Whisper JSON)';
   if (/^\d+[ \t]*(\r\n?|\n)\s*\d[\d:,.]*\s*-->/.test(head)) return 'the text is SubRip (SRT) cues: name the file .srt (or convert it to Whisper JSON)';
   const lines = head.split(/\r\n|\r|\n/).filter((l) => l.trim() !== '');
@@ -91,7 +94,10 @@ export function parseWhisperJson(text: string, file: string): Utterance[] {
     throw new InputError(hint ? `not valid JSON: ${hint}` : `not valid JSON (${(e as Error).message})`, { file });
   }
   const segs = (doc as { segments?: unknown })?.segments;
-  if (!Array.isArray(segs)) throw new InputError('not a Whisper/WhisperX transcript (no "segments" array)', { file });
+  // MFA's JSON (`mfa align --output_format json`) names its tiers as its TextGrids do: read by the same rule.
+  const tiers = Array.isArray(segs) ? null : mfaJsonTiers(doc, file);
+  if (tiers) return utterancesFromTiers(tiers, file);
+  if (!Array.isArray(segs)) throw new InputError('not a Whisper/WhisperX transcript (no "segments" array) nor MFA JSON (no "tiers" object)', { file });
   return segs.map((s, i) => {
     if (!s || typeof s !== 'object') throw new InputError(`segment ${i} is not an object`, { file });
     const o = s as Record<string, unknown>;
@@ -270,19 +276,24 @@ export function parseSrt(text: string, file: string): Utterance[] {
   });
 }
 
-/** By extension (.json whisper, .jsonl/.ndjson, .vtt, .srt), else by content. */
+/** By extension (.json whisper, .jsonl/.ndjson, .vtt, .srt, .textgrid in any case), else by content. */
 export function detectTranscriptFormat(path: string, text: string): TranscriptFormat {
   const p = path.toLowerCase();
   if (p.endsWith('.jsonl') || p.endsWith('.ndjson')) return 'jsonl';
   if (p.endsWith('.json')) return 'whisper';
   if (p.endsWith('.vtt')) return 'vtt';
   if (p.endsWith('.srt')) return 'srt';
+  if (p.endsWith('.textgrid')) return 'textgrid';
   const head = text.replace(/^\uFEFF/, '').trimStart();
+  if (/^(File type = "ooTextFile( short)?"|"Praat chronological TextGrid text file")/.test(head)) return 'textgrid';
   if (head.startsWith('WEBVTT')) return 'vtt';
   if (head.startsWith('{') && /"segments"\s*:/.test(text.slice(0, 100000))) return 'whisper';
   if (head.startsWith('{')) return 'jsonl';
   if (/^\d+[ \t]*(\r\n?|\n)\s*\d/.test(head)) return 'srt';
-  throw new InputError('unknown transcript format (expected Whisper JSON, JSONL, WebVTT or SRT)', { file: path });
+  // ELAN's XML: named, with the export that mmprep reads (its tier of words then named as the TextGrid rule says).
+  if (p.endsWith('.eaf') || /^(<\?xml[^>]*>\s*)?<ANNOTATION_DOCUMENT/.test(head))
+    throw new InputError("an ELAN .eaf is not read: in ELAN, File > Export As > Praat TextGrid, and name the tier of words 'words' (or '<speaker> - words' per speaker)", { file: path });
+  throw new InputError('unknown transcript format (expected Whisper JSON, JSONL, WebVTT, SRT or Praat TextGrid)', { file: path });
 }
 
 export function parseTranscript(raw: string, format: TranscriptFormat, file: string): Utterance[] {
@@ -301,6 +312,9 @@ export function parseTranscript(raw: string, format: TranscriptFormat, file: str
       break;
     case 'srt':
       u = parseSrt(text, file);
+      break;
+    case 'textgrid':
+      u = parseTextGrid(text, file);
       break;
   }
   // Stable order by start time (files are usually ordered; some diarised outputs are per speaker).

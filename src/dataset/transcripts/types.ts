@@ -39,8 +39,8 @@ export function fmtSecondsPair(a: number, b: number): [string, string] {
   return [fmtSeconds(a, d), fmtSeconds(b, d)];
 }
 
-export type TranscriptFormat = 'whisper' | 'jsonl' | 'vtt' | 'srt';
-export const TRANSCRIPT_FORMATS: readonly TranscriptFormat[] = ['whisper', 'jsonl', 'vtt', 'srt'];
+export type TranscriptFormat = 'whisper' | 'jsonl' | 'vtt' | 'srt' | 'textgrid';
+export const TRANSCRIPT_FORMATS: readonly TranscriptFormat[] = ['whisper', 'jsonl', 'vtt', 'srt', 'textgrid'];
 
 /**
  * Spreads words over [start, end] in proportion to their letter counts, with one letter's worth of gap between words
