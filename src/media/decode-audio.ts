@@ -359,7 +359,7 @@ export class AudioDecoder implements AsyncIterable<Float32Array> {
     const { sampleRate } = this.info;
     const chunkSamples = this.opts.chunkSamples ?? DEFAULT_CHUNK_SAMPLES;
     if (this.wav) return yield* this.readDirect(this.wav, chunkSamples);
-    const trim = sampleTrim(this.opts, this.info);
+    const trim = await sampleTrim(this.opts, this.info);
     const args = decodeArgs(this.abs, this.opts, sampleRate, this.info.sourceChannels ?? 1, trim);
     const tracker = this.opts.timestampGaps ? new GapTracker(trim !== null) : undefined;
     this.gaps = tracker?.gaps ?? [];
@@ -476,14 +476,19 @@ const MS_TIMESTAMPS = /\b(matroska|webm|flv)\b/;
  * beep read 0.5-1.0 ms late, -19/-38 ppm of drift between beeps on one clock, the offset 0.38/0.77 ms off at sd 0.32).
  * The cut's first sample is the one `start` s after the file's start time, counted from the stream's first decoded
  * sample (firstSampleS), as the unseeked start window counts them. Costs the decode of what lies before the window
- * (Opus: about 2.5 CPU s an hour of 48 kHz sound). Null (an input seek) for other containers or an unknown rate.
+ * (Opus: about 2.5 CPU s an hour of 48 kHz sound). Null (an input seek) for other containers, an unknown rate, or a
+ * stream whose timestamps jump before the window (packet-times.ts, read once per file: sync reads them anyway), where
+ * a count of samples is not its time (test sync-audio-gap).
  */
-function sampleTrim(opts: AudioDecodeOptions, info: DecodedAudioInfo): SampleTrim | null {
+async function sampleTrim(opts: AudioDecodeOptions, info: DecodedAudioInfo): Promise<SampleTrim | null> {
   const p = opts.probed;
   const rate = info.sourceSampleRate;
   if (opts.start === undefined || opts.start <= 0 || !p || !rate || !MS_TIMESTAMPS.test(p.container ?? '')) return null;
-  const first = Math.round((opts.start + (p.start_time_s ?? 0) - (info.firstSampleS ?? 0)) * rate);
+  const startS = opts.start + (p.start_time_s ?? 0);
+  const first = Math.round((startS - (info.firstSampleS ?? 0)) * rate);
   if (first <= 0) return null;
+  const jumps = (await readPacketTimes(p)).jumps.filter((j) => j.index === info.stream.index && Math.min(j.from_s, j.to_s) < startS);
+  if (jumps.length) return null;
   return { first, end: opts.duration !== undefined ? first + Math.round(opts.duration * rate) : null };
 }
 
