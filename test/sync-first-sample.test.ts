@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES, tempDir, runCliInProcess } from './helpers/cli.js';
 import { ffmpegSync } from './helpers/ffmpeg.js';
+import { decodeAudioToArray } from '../src/media/decode-audio.js';
+import { probe } from '../src/media/probe.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -32,3 +34,22 @@ describe('Opus in Matroska: times from the first decoded sample', () => {
     expect(Math.abs((a?.offset_s ?? NaN) + 0.62)).toBeLessThan(1.5e-3);
   });
 });
+
+describe('Opus in Matroska: a window after the start is timed by sample count', () => {
+  // ttrial58s: an input seek cut at the packets' millisecond stamps (0.0135 + 0.02k s written 0.014 + 0.02k), so a
+  // window's first sample lay 1 ms before the time sync gave it: an OBS MKV's end beep read 1.0 ms late (-38 ppm
+  // between the beeps of one clock, offset 0.77 ms off at sd 0.32). The window must be the whole decode's samples
+  // from start + start_time, counted from the first decoded sample.
+  it('a 2 s window from 4 s is the whole decode at sample (4 + start_time - first_sample) x 48000', async () => {
+    const file = join(dir, 'cam.mkv');
+    const probed = await probe(file);
+    const whole = await decodeAudioToArray(file, { sampleRate: 48000, probed });
+    const win = await decodeAudioToArray(file, { sampleRate: 48000, probed, start: 4, duration: 2 });
+    const first = Math.round((4 + (probed.start_time_s ?? 0) - (whole.info.firstSampleS ?? 0)) * 48000);
+    expect(win.samples.length).toBe(96000);
+    let worst = 0;
+    for (let i = 0; i < win.samples.length; i++) worst = Math.max(worst, Math.abs(win.samples[i] - whole.samples[first + i]));
+    expect(worst).toBeLessThan(1e-6);
+  });
+});
+

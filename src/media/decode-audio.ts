@@ -92,6 +92,9 @@ class GapTracker {
   private prev: { pts: number; t: number; n: number; rate: number } | null = null;
   private den: number | null = null;
 
+  /** cutBySamples: the decode runs from the file's start to a window cut by atrim (sampleTrim); damage before its first frame lies outside it. */
+  constructor(private readonly cutBySamples = false) {}
+
   push(line: string): boolean {
     const m = ASHOWINFO.exec(line);
     if (!m) return false;
@@ -112,6 +115,7 @@ class GapTracker {
    * ashowinfo (one thread decodes and filters in both builds), so it lies where the decoded samples stand now.
    */
   error(): void {
+    if (this.cutBySamples && this.prev === null) return;
     if (this.damage.length < MAX_DAMAGE) this.damage.push(this.prev && this.prev.rate > 0 ? this.samples / this.prev.rate : 0);
   }
 }
@@ -355,8 +359,9 @@ export class AudioDecoder implements AsyncIterable<Float32Array> {
     const { sampleRate } = this.info;
     const chunkSamples = this.opts.chunkSamples ?? DEFAULT_CHUNK_SAMPLES;
     if (this.wav) return yield* this.readDirect(this.wav, chunkSamples);
-    const args = decodeArgs(this.abs, this.opts, sampleRate, this.info.sourceChannels ?? 1);
-    const tracker = this.opts.timestampGaps ? new GapTracker() : undefined;
+    const trim = await sampleTrim(this.opts, this.info);
+    const args = decodeArgs(this.abs, this.opts, sampleRate, this.info.sourceChannels ?? 1, trim);
+    const tracker = this.opts.timestampGaps ? new GapTracker(trim !== null) : undefined;
     this.gaps = tracker?.gaps ?? [];
     this.damage = tracker?.damage ?? [];
     const { cmd, run, out } = (attempt === 1 ? this.opts.prestarted?.take(args.key) : null) ?? startDecode(args, this.info.file, tracker);
@@ -454,22 +459,56 @@ interface DecodeArgs {
   key: string;
 }
 
+/** A window cut by decoded-sample count (atrim): its first sample's index in the stream's decode, the end's (exclusive). */
+interface SampleTrim {
+  first: number;
+  end: number | null;
+}
+
+/** Containers whose timestamps are whole milliseconds (Matroska/WebM, FLV): coarser than one audio sample. */
+const MS_TIMESTAMPS = /\b(matroska|webm|flv)\b/;
+
+/**
+ * A window of a Matroska/WebM/FLV stream is cut by sample count, decoded from the file's start: an input seek (-ss)
+ * trims at packet times rounded to the millisecond, so the window's first sample sat up to 1 ms off the time sync
+ * gives it (start + the file's start_time; scan-audio.ts windowT0): Opus in MKV/WebM (packets at 0.0135 + 0.02k s
+ * stamped 0.014 + 0.02k) 1.0 ms late at every seek tried, AAC in MKV 0 to 0.67 ms (ttrial58s, OBS recordings: the end
+ * beep read 0.5-1.0 ms late, -19/-38 ppm of drift between beeps on one clock, the offset 0.38/0.77 ms off at sd 0.32).
+ * The cut's first sample is the one `start` s after the file's start time, counted from the stream's first decoded
+ * sample (firstSampleS), as the unseeked start window counts them. Costs the decode of what lies before the window
+ * (the end window of a 10-minute Opus MKV: 1.2 -> 3.2 CPU s). Null (an input seek) for other containers, an unknown rate, or a
+ * stream whose timestamps jump before the window (packet-times.ts, read once per file: sync reads them anyway), where
+ * a count of samples is not its time (test sync-audio-gap).
+ */
+async function sampleTrim(opts: AudioDecodeOptions, info: DecodedAudioInfo): Promise<SampleTrim | null> {
+  const p = opts.probed;
+  const rate = info.sourceSampleRate;
+  if (opts.start === undefined || opts.start <= 0 || !p || !rate || !MS_TIMESTAMPS.test(p.container ?? '')) return null;
+  const startS = opts.start + (p.start_time_s ?? 0);
+  const first = Math.round((startS - (info.firstSampleS ?? 0)) * rate);
+  if (first <= 0) return null;
+  const jumps = (await readPacketTimes(p)).jumps.filter((j) => j.index === info.stream.index && Math.min(j.from_s, j.to_s) < startS);
+  if (jumps.length) return null;
+  return { first, end: opts.duration !== undefined ? first + Math.round(opts.duration * rate) : null };
+}
+
 /**
  * The ffmpeg command's options: seek, stream, resample, downmix (librosa.to_mono), duration, Float32 PCM to stdout.
  * `-flush_packets 0`: the raw muxer otherwise writes each 2048-sample frame to the pipe in its own system call
  * (8 kB; 4688 writes for 10 minutes at 16 kHz), now its 32 kB I/O buffer at a time (1172): the same bytes (md5 of
  * the stream with Debian's 5.1 and the npm build), fewer wake-ups of the reader.
  */
-function decodeArgs(abs: string, opts: AudioDecodeOptions, sampleRate: number, channels: number): DecodeArgs {
+function decodeArgs(abs: string, opts: AudioDecodeOptions, sampleRate: number, channels: number, trim: SampleTrim | null = null): DecodeArgs {
   // Each line with its level ("[mp3float @ 0x…] [error] Header missing"), none folded into "Last message repeated":
   // the errors are counted (watchDecode).
   const inOpts = ['-nostdin', '-loglevel', 'repeat+level+info'];
-  if (opts.start !== undefined && opts.start > 0) inOpts.push('-ss', String(opts.start));
+  if (!trim && opts.start !== undefined && opts.start > 0) inOpts.push('-ss', String(opts.start));
   const outOpts = ['-map', `0:a:${opts.stream ?? 0}`, '-vn', '-sn', '-dn', '-ar', String(sampleRate), '-ac', opts.pair ? '2' : '1'];
   const mix = opts.pair ? null : opts.channel !== undefined ? `pan=mono|c0=c${opts.channel}` : downmixFilter(channels);
-  const af = [opts.timestampGaps ? 'ashowinfo' : null, mix, opts.resampler === 'soxr' ? soxrFilter(sampleRate) : null].filter((x): x is string => x !== null);
+  const cut = trim ? `atrim=start_sample=${trim.first}${trim.end !== null ? `:end_sample=${trim.end}` : ''}` : null;
+  const af = [cut, opts.timestampGaps ? 'ashowinfo' : null, mix, opts.resampler === 'soxr' ? soxrFilter(sampleRate) : null].filter((x): x is string => x !== null);
   if (af.length) outOpts.push('-af', af.join(','));
-  if (opts.duration !== undefined) outOpts.push('-t', String(opts.duration));
+  if (!trim && opts.duration !== undefined) outOpts.push('-t', String(opts.duration));
   outOpts.push('-acodec', 'pcm_f32le', '-flush_packets', '0');
   return { abs, inOpts, outOpts, key: JSON.stringify([abs, inOpts, outOpts]) };
 }
