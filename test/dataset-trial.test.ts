@@ -52,7 +52,7 @@ describe('transcript times against the recording', () => {
     const r = await runCliInProcess(['dataset', 'build', man, '--features', FEATURES, '-o', out, '--quiet']);
     expect(r.code).toBe(4);
     // (s02's transcript is on the camera's clock: since ttrial56 the line gives the times the file writes too)
-    expect(r.stderr).toMatch(/^s02: FAILED: .*s02_transcript\.jsonl:2: segment 24\.7\d*-27\.6\d* s on the reference clock \(24\.\d*-27\.\d* s in the transcript, on video's clock\) is outside the recording \(0-10\.3 s\): check the transcript's clock\/units/m);
+    expect(r.stderr).toMatch(/^s02: FAILED: .*s02_transcript\.jsonl:2: utterance 24\.7\d*-27\.6\d* s on the reference clock \(24\.\d*-27\.\d* s in the transcript, on video's clock\) is outside the recording \(0-10\.3 s\): check the transcript's clock\/units/m);
     const m = manifestOf(out);
     expect(m.sessions.map((s) => [s.session_id, s.error === null])).toEqual([['s01', true], ['s02', false], ['s03', true]]);
   });

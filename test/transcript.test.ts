@@ -355,7 +355,7 @@ describe('Praat TextGrid (MFA) transcripts', () => {
     expect(u).toMatchObject([{ start_s: 0, end_s: 1, text: 'ten of clubs', word_timing: 'interpolated' }]);
     expect(u[0].words.map((w) => w.word)).toEqual(['ten', 'of', 'clubs']);
     const p = (tiers: Parameters<typeof grid>[0]) => () => parseTranscript(grid(tiers), 'textgrid', 'a.TextGrid');
-    expect(p([['IntervalTier', 'phones', [[0, 5, 'AH0']]], ['IntervalTier', 'utt', [[0, 5, 'x']]]])).toThrow(/no word tier \(its tiers: "phones", "utt"\)/);
+    expect(p([['IntervalTier', 'phones', [[0, 5, 'AH0']]], ['IntervalTier', 'utt', [[0, 5, 'x']]]])).toThrow(/no word tier \(its tiers: "phones", "utt"\).*if one of these tiers holds the words, rename it; a phones tier alone has no words/);
     expect(p([['IntervalTier', 'words', [[0, 5, 'x']]], ['IntervalTier', 'spk - words', [[0, 5, 'y']]]])).toThrow(/both a "words" tier and speakers'/);
     expect(p([['IntervalTier', 'words', [[0, 5, 'x']]], ['IntervalTier', 'WORDS', [[0, 5, 'y']]]])).toThrow(/two words tiers named "words" and "WORDS"/);
     expect(p([['TextTier', 'words', [[1, 0, 'x']]]])).toThrow(/point tier/);

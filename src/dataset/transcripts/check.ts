@@ -35,7 +35,8 @@ export function isOutsideRecording(a: number, b: number, rec: RecordingExtent): 
 
 /** Where an utterance is in its file, for messages: `line N` in InputError's location, or `segment N` in the text. */
 export function utteranceWhere(u: Utterance): { line?: number; what: string } {
-  return u.line !== undefined ? { line: u.line, what: 'segment' } : { what: u.segment !== undefined ? `segment ${u.segment}` : 'segment' };
+  // A line's utterance (JSONL, VTT/SRT cue, TextGrid interval) is an utterance; "segment" is Whisper's word (tuser58).
+  return u.line !== undefined ? { line: u.line, what: 'utterance' } : { what: u.segment !== undefined ? `segment ${u.segment}` : 'segment' };
 }
 
 /**

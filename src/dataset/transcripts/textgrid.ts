@@ -267,7 +267,7 @@ export function utterancesFromTiers(tiers: Tier[], file: string): Utterance[] {
   const words = namedTiers(tiers, file, 'words');
   if (words.length === 0) {
     const names = tiers.map((t) => JSON.stringify(t.name)).join(', ');
-    throw new InputError(`no word tier (its tiers: ${names}): mmprep reads the IntervalTier named "words" (or "word"), or "<speaker> - words" per speaker (the names of MFA, P2FA and FAVE); rename the tier of words`, { file });
+    throw new InputError(`no word tier (its tiers: ${names}): mmprep reads the IntervalTier named "words" (or "word"), or "<speaker> - words" per speaker (the names of MFA, P2FA and FAVE): if one of these tiers holds the words, rename it; a phones tier alone has no words (MFA writes a words tier beside it)`, { file });
   }
   const utts = namedTiers(tiers, file, 'utterances');
   const uttOf = (speaker: string | null) => utts.find((u) => (u.speaker ?? '').toLowerCase() === (speaker ?? '').toLowerCase())?.tier;
