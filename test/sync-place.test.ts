@@ -113,6 +113,17 @@ describe('sync placement: a camera\'s picture and sound are not placed by each o
     const ok = state('cam.mp4', 'video', { start: 3.09, end: 603.1 });
     placeStreams([lav, sound, ok], lav, PLACING);
     expect(ok.placed?.method).toBe('flash');
+    // Flashes drawn on whole frames, each timed only within the frame before it (onset sd 8.5 ms): 22 ms apart, over
+    // half a frame (16.7 ms) but within twice the pair's sd (24 ms), are one clock's readings: placed on the sound's
+    // drift, not on "its own clock" (ttrial58s: a phone's flashes 17.4 ms apart at sd 7.9/9.1 ms were put at 671 ppm,
+    // 18 ms off at the start).
+    const coarse = state('cam.mp4', 'video', { start: 3.09, end: 603.112 });
+    for (const c of [coarse.chosen.start, coarse.chosen.end]) (c as Candidate).onset_sd_s = 0.0085;
+    placeStreams([lav, sound, coarse], lav, PLACING);
+    expect(coarse.placed?.method).toBe('flash');
+    expect(coarse.placed?.k).toBeCloseTo(0, 9);
+    expect(coarse.warnings.map((w) => w.code)).not.toContain('picture_own_clock');
+    expect(coarse.placed!.offsetSd).toBeGreaterThan(0.0085);
   });
 });
 

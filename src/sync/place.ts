@@ -200,7 +200,7 @@ function flashesOwnClock(s: StreamState, pairs: PulsePair[], own: { k: number; k
   const span = pairs[1].tSrc - pairs[0].tSrc;
   const apart = (own.k - k) * span;
   const frame = s.frameS ?? 1 / 25;
-  if (Math.abs(apart) <= 0.5 * frame + 2 * (kSd ?? 0) * Math.abs(span)) return null;
+  if (Math.abs(apart) <= flashesApartBound(frame, pairs) + 2 * (kSd ?? 0) * Math.abs(span)) return null;
   const gateKSd = Math.hypot(pairs[0].gateSd, pairs[1].gateSd) / span;
   if (Math.abs(own.k) > MAX_DRIFT + driftSlack(s, gateKSd)) return null;
   const [ownPpm, soundPpm] = [own.k * 1e6, k * 1e6].map((x) => x.toFixed(0));
@@ -249,10 +249,22 @@ function flashesAgree(s: StreamState, pairs: PulsePair[], k: number, kSd: number
   if (pairs.length < 2) return true;
   const [a, b] = pairs.map((p) => p.tRef - p.tSrc * (1 + k));
   const frame = s.frameS ?? 1 / 25;
-  const tolerance = 0.5 * frame + 2 * (kSd ?? 0) * Math.abs(pairs[1].tSrc - pairs[0].tSrc);
+  const tolerance = flashesApartBound(frame, pairs) + 2 * (kSd ?? 0) * Math.abs(pairs[1].tSrc - pairs[0].tSrc);
   if (Math.abs(b - a) <= tolerance) return true;
-  if (!s.warnings.some((w) => w.code === 'pulses_disagree')) s.warnings.push({ code: 'pulses_disagree', message: `its start and end flashes give offsets ${((b - a) * 1000).toFixed(1)} ms apart against ${from.file} with its sound's drift (more than ${(tolerance * 1000).toFixed(1)} ms: half a frame and the drift's uncertainty): one of them is wrong, so neither is used` });
+  if (!s.warnings.some((w) => w.code === 'pulses_disagree')) s.warnings.push({ code: 'pulses_disagree', message: `its start and end flashes give offsets ${((b - a) * 1000).toFixed(1)} ms apart against ${from.file} with its sound's drift (more than ${(tolerance * 1000).toFixed(1)} ms: half a frame or their onsets' own uncertainty, and the drift's): one of them is wrong, so neither is used` });
   return false;
+}
+
+/**
+ * How far apart two right flashes of one clock may read (before the drift's share): half a frame, or twice their
+ * onsets' combined sd where that is wider. A flash drawn on whole frames (an LED lit at once, a short exposure) is
+ * timed only to within the frame between its dark and lit frames (onset sd ~8-9 ms at 30 fps): a phone's two such
+ * flashes read 17.4 ms apart on one clock, over half a frame (16.8 ms), and the picture was put on "its own clock"
+ * at 671 ppm (truth 0), 18 ms off at its start (ttrial58s, 2026-12-07). Where the sds are small (most flashes: 0.05-0.3
+ * ms) half a frame stands, as before.
+ */
+function flashesApartBound(frame: number, pairs: PulsePair[]): number {
+  return Math.max(0.5 * frame, 2 * Math.hypot(pairs[0].sd, pairs[1].sd));
 }
 
 /**
