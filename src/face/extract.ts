@@ -28,7 +28,7 @@ import { implausibility, plausibilityFeatures, type PlausibilityFeatures } from 
 import { FlipCheck, meshAngle, unsureRolled, type FacePose } from './flip.js';
 import { correctIris } from './gaze.js';
 import { headRotation, openfaceEuler } from './pose.js';
-import { faceQuality, irisCropOutside, QUALITY_FIELD_NAMES, type EyesOutside, type QualityFields } from './quality.js';
+import { faceQuality, irisCropOutside, meshOutsideRatio, QUALITY_FIELD_NAMES, type EyesOutside, type QualityFields } from './quality.js';
 import { gatedBlink, OpenEyeMemory } from './open-eyes.js';
 import { DETECT_EVERY, FramePool, keptFaceWorkers } from './pool.js';
 import { DEFAULT_MIN_CONFIDENCE, detectorMinConfidence, faceWorkerSetup, takeEarlyFaceWorkers } from './early-workers.js';
@@ -212,6 +212,11 @@ export interface FaceSummary {
   blinks_reason: string | null;
   /** Frames with a face whose blink is null (any blink_null_reason), and of them those with 'eye_not_seen_open' (open-eyes.ts). */
   frames_blink_null: number;
+  /**
+   * Frames with a face whose pose is null because more than MESH_OUTSIDE_POSE_MAX of its mesh lies beyond the
+   * picture's edge (pose_null_reason 'face_outside_picture'; quality.ts).
+   */
+  frames_pose_face_outside: number;
   frames_eye_not_seen_open: number;
   /** Candidates above --min-confidence rejected by the plausibility check (not a human face mesh, or a weak one read the same way turned 180 degrees). */
   faces_rejected_implausible: number;
@@ -404,6 +409,8 @@ export class FaceRecordBuilder {
   private nYaw = 0;
   private nYawOver = 0;
   private nLocked = 0;
+  /** Frames whose primary face's pose is null for a mesh cut by the picture's edge (quality.ts MESH_OUTSIDE_POSE_MAX). */
+  private nPoseOutside = 0;
   /** Face frames read rolled sideways (SIDEWAYS_ROLL_DEG), and of them those rolled clockwise (roll > 0). */
   private sideways = { n: 0, clockwise: 0, upsideDown: 0 };
   /**
@@ -532,6 +539,7 @@ export class FaceRecordBuilder {
       right: hasMesh && !pointsInside(mesh, EAR.right, w, h),
       irisCropLeft: hasMesh && irisCropOutside(mesh, 'left', w, h),
       irisCropRight: hasMesh && irisCropOutside(mesh, 'right', w, h),
+      meshRatio: hasMesh ? meshOutsideRatio(mesh, w, h) : null,
     };
     const { blink: eyesShut, ratios, pose, fields: quality } = faceQuality(mesh, { ...raw, pupils }, { left: earL, right: earR, mar }, this.o.blinkEar, outside);
     // A "closed" eye never seen open is not a blink (open-eyes.ts: a skin-coloured patch over the eye).
@@ -572,7 +580,8 @@ export class FaceRecordBuilder {
       ...quality,
     };
     // pose_Ry needs the mesh's depth on the x, y scale (above); past the gimbal guard's roll it is not a head turn.
-    this.poseYaw.set(f, hasMesh && pose.lock !== true ? (openfaceEuler(headRotation(mesh)).ry * 180) / Math.PI : null);
+    // Nor with the face cut by the picture's edge (quality.ts MESH_OUTSIDE_POSE_MAX).
+    this.poseYaw.set(f, hasMesh && pose.lock !== true && quality.pose_null_reason !== 'face_outside_picture' ? (openfaceEuler(headRotation(mesh)).ry * 180) / Math.PI : null);
     if (this.o.landmarks68) {
       const w = normalized ? width : 1;
       const h = normalized ? height : 1;
@@ -668,6 +677,7 @@ export class FaceRecordBuilder {
         if (Math.abs(yaw) > 30) this.nYawOver++;
       }
       if (primary.pose_gimbal_lock === true) this.nLocked++;
+      if (primary.pose_null_reason === 'face_outside_picture') this.nPoseOutside++;
       this.noteSideways(primary.roll_deg);
       if (primary.expr_happy !== null) {
         this.exprN++;
@@ -750,9 +760,10 @@ export class FaceRecordBuilder {
       last_t_s: this.lastT === null ? null : r(this.lastT, 6),
       duration_s: rn(duration, 6),
       effective_fps: rn(effFps, 6),
-      ...yawShare(this.nFace, this.nYaw, this.nYawOver, this.nLocked),
+      ...yawShare(this.nFace, this.nYaw, this.nYawOver, this.nLocked, this.nPoseOutside),
       ...blinkStats(this.blinks, effFps, duration),
       frames_blink_null: this.blinkNull,
+      frames_pose_face_outside: this.nPoseOutside,
       frames_eye_not_seen_open: this.notSeenOpen,
       faces_rejected_implausible: this.implausible,
       faces_read_turned: this.readTurned,
@@ -813,14 +824,14 @@ function blinkStats(blinks: number, effFps: number | null, duration: number | nu
 }
 
 /** share_abs_yaw_over_30 over the `withYaw` face frames that have a yaw, or null with the reason there is none. */
-function yawShare(withFace: number, withYaw: number, over: number, locked: number): { share_abs_yaw_over_30: number | null; share_abs_yaw_over_30_reason: string | null } {
+function yawShare(withFace: number, withYaw: number, over: number, locked: number, cut = 0): { share_abs_yaw_over_30: number | null; share_abs_yaw_over_30_reason: string | null } {
   if (withYaw > 0) return { share_abs_yaw_over_30: r(over / withYaw, 6), share_abs_yaw_over_30_reason: null };
   const reason =
     withFace === 0
       ? 'no frame with a face'
       : locked === withFace
         ? `every frame with a face (${withFace}) has pose_gimbal_lock (roll past 60 degrees or upside down): yaw is not defined there; if the camera was turned, turn the video upright first`
-        : `no frame with a face has a yaw (${locked} of ${withFace} gimbal-locked, the others without a mesh)`;
+        : `no frame with a face has a yaw (${locked} of ${withFace} gimbal-locked, ${cut ? `${cut} cut by the picture's edge (pose_null_reason face_outside_picture), ` : ''}the others without a mesh)`;
   return { share_abs_yaw_over_30: null, share_abs_yaw_over_30_reason: reason };
 }
 

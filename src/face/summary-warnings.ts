@@ -5,6 +5,7 @@
 import type { FaceSummary } from './extract.js';
 import { PRIMARY_SCORE_MARGIN } from './primary.js';
 import { DETECTOR_PAD_ABOVE } from './detector-aspect.js';
+import { MESH_OUTSIDE_POSE_MAX } from './quality.js';
 import { shellWord, siblingName } from '../common/shell.js';
 
 type WarnedFields =
@@ -13,7 +14,7 @@ type WarnedFields =
   | 'faces_larger_not_analysed' | 'faces_larger_not_analysed_first_t_s' | 'decode_errors' | 'faces_rejected_flip'
   | 'faces_rejected_flip_first_t_s' | 'faces_rejected_rolled' | 'faces_rejected_rolled_first_t_s' | 'faces_read_sideways'
   | 'faces_read_sideways_direction' | 'faces_read_upside_down' | 'field_order' | 'file' | 'detector_frames' | 'frames_other_face_not_analysed'
-  | 'frames_other_face_not_analysed_first_t_s' | 'max_faces' | 'frames_blink_null' | 'frames_eye_not_seen_open'
+  | 'frames_other_face_not_analysed_first_t_s' | 'max_faces' | 'frames_blink_null' | 'frames_eye_not_seen_open' | 'frames_pose_face_outside'
   | 'frames_fewer_faces' | 'inference_width' | 'inference_height' | 'backend';
 type WarnedSummary = Pick<FaceSummary, 'frames_analysed' | 'frames_with_face'> & Partial<Pick<FaceSummary, WarnedFields>>;
 
@@ -27,6 +28,7 @@ export function faceSummaryWarnings(summary: WarnedSummary): string[] {
   const sar = [
     ...largerFaceWarning(summary), ...otherFaceWarning(summary), ...sidewaysWarning(summary), ...upsideDownWarning(summary), ...decodeErrorsWarning(summary), ...leftOutWarnings(summary),
     ...implausibleWarning(summary), ...sarWarning(summary), ...interlacedWarning(summary), ...eyesNotSeenOpenWarning(summary),
+    ...poseOutsideWarning(summary),
     ...wideFrameWarning(summary),
   ];
   if (summary.frames_analysed > 0 && summary.frames_with_face === 0) {
@@ -40,6 +42,19 @@ export function faceSummaryWarnings(summary: WarnedSummary): string[] {
     ];
   }
   return sar;
+}
+
+/**
+ * Frames whose face is cut by the picture's edge past MESH_OUTSIDE_POSE_MAX (quality.ts): the mesh made up the points
+ * beyond it and the pose drifted 5-8 degrees (session 58's trial: yaw +4 on a portrait leaving the picture at one side,
+ * nothing said); yaw, pitch and roll are null there.
+ */
+function poseOutsideWarning(s: Pick<FaceSummary, 'frames_with_face'> & Partial<Pick<FaceSummary, 'frames_pose_face_outside'>>): string[] {
+  const n = s.frames_pose_face_outside ?? 0;
+  if (n === 0) return [];
+  return [
+    `${n} of ${s.frames_with_face} frames with a face have over ${MESH_OUTSIDE_POSE_MAX * 100} % of its mesh beyond the picture's edge (mesh_outside_ratio): the mesh makes those points up and the pose drifts with them, so yaw_deg, pitch_deg and roll_deg are null there (pose_null_reason face_outside_picture, frames_pose_face_outside); frame the camera so the whole face stays in the picture`,
+  ];
 }
 
 /**
