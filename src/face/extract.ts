@@ -213,6 +213,11 @@ export interface FaceSummary {
   /** Frames with a face whose blink is null (any blink_null_reason), and of them those with 'eye_not_seen_open' (open-eyes.ts). */
   frames_blink_null: number;
   /**
+   * Mean luma (0..255, BT.601) of the frames analysed, from 4096 pixels each (pool.ts meanLuma): under DARK_LUMA_MAX
+   * (summary-warnings.ts) the warning of a video without a face says the picture is dark.
+   */
+  mean_luma: number | null;
+  /**
    * Frames with a face whose pose is null because more than MESH_OUTSIDE_POSE_MAX of its mesh lies beyond the
    * picture's edge (pose_null_reason 'face_outside_picture'; quality.ts).
    */
@@ -873,7 +878,7 @@ export class FaceRun {
     private readonly feed: FrameFeed,
     private readonly flow: FlowContext | null,
     private readonly pool: FramePool,
-    private readonly base: Omit<FaceSummary, keyof ReturnType<FaceRecordBuilder['summaryStats']> | 'decode_errors'>,
+    private readonly base: Omit<FaceSummary, keyof ReturnType<FaceRecordBuilder['summaryStats']> | 'decode_errors' | 'mean_luma'>,
   ) {}
 
   static async open(file: string, options: FaceOptions = {}): Promise<FaceRun> {
@@ -998,7 +1003,8 @@ export class FaceRun {
     if (stats.frames_analysed > 0) await this.checkComplete(feed.ends);
     if (stats.frames_analysed === 0) throw new InputError(this.noFramesMessage(), { file: this.file });
     const { mean_expr, ...rest } = stats;
-    this.summary = { ...this.base, ...rest, decode_errors: { ...this.decoder.decodeErrors }, mean_expr };
+    const luma = pool.meanLuma;
+    this.summary = { ...this.base, ...rest, mean_luma: luma === null ? null : r(luma, 1), decode_errors: { ...this.decoder.decodeErrors }, mean_expr };
   }
 
   /**

@@ -14,7 +14,7 @@ type WarnedFields =
   | 'faces_larger_not_analysed' | 'faces_larger_not_analysed_first_t_s' | 'decode_errors' | 'faces_rejected_flip'
   | 'faces_rejected_flip_first_t_s' | 'faces_rejected_rolled' | 'faces_rejected_rolled_first_t_s' | 'faces_read_sideways'
   | 'faces_read_sideways_direction' | 'faces_read_upside_down' | 'field_order' | 'file' | 'detector_frames' | 'frames_other_face_not_analysed'
-  | 'frames_other_face_not_analysed_first_t_s' | 'max_faces' | 'frames_blink_null' | 'frames_eye_not_seen_open' | 'frames_pose_face_outside'
+  | 'frames_other_face_not_analysed_first_t_s' | 'max_faces' | 'frames_blink_null' | 'frames_eye_not_seen_open' | 'frames_pose_face_outside' | 'mean_luma'
   | 'frames_fewer_faces' | 'inference_width' | 'inference_height' | 'backend';
 type WarnedSummary = Pick<FaceSummary, 'frames_analysed' | 'frames_with_face'> & Partial<Pick<FaceSummary, WarnedFields>>;
 
@@ -168,10 +168,22 @@ function decodeErrorsWarning(s: Partial<Pick<FaceSummary, 'decode_errors'>>): st
  * check), the framing advice would mislead (trial32: a bar over the eyes, 122 of 125 frames "implausible", was told to
  * check the video role): it says so and points at the lines that follow.
  */
-function noFaceWarning(s: Pick<FaceSummary, 'frames_analysed'> & Partial<Pick<FaceSummary, 'faces_rejected_orientation' | 'faces_rejected_implausible' | 'faces_rejected_flip' | 'faces_rejected_rolled'>>): string {
+/**
+ * Mean luma (summary mean_luma, 0..255) under which the warning of a video without a face says the picture is dark.
+ * Measured (session 58, tface58: the demo camera s01, 4 s at --fps 5, darkened with ffmpeg eq=brightness=B and
+ * noise=alls=20, a dark noisy webcam): faces on 20 of 20 frames at mean luma 94 (B 0), 45, 34 and 30 (B -0.2 to -0.35),
+ * 18 at 23 (-0.4), 3 at 20 (-0.45; 14 meshes implausible), 0 at 15 (-0.5). The face models give up between 15 and
+ * 25; the line names the darkness up to twice that (a face smaller or in a darker corner than s01's goes sooner), and
+ * only when no frame kept a face, where nothing else would say why.
+ */
+export const DARK_LUMA_MAX = 40;
+
+function noFaceWarning(s: Pick<FaceSummary, 'frames_analysed'> & Partial<Pick<FaceSummary, 'faces_rejected_orientation' | 'faces_rejected_implausible' | 'faces_rejected_flip' | 'faces_rejected_rolled' | 'mean_luma'>>): string {
+  const luma = s.mean_luma ?? null;
+  const dark = luma !== null && luma < DARK_LUMA_MAX ? `the picture is dark: mean luma ${Math.round(luma)} of 255 (mean_luma), too dark for the face models: light the face, or brighten the video (ffmpeg -vf eq=brightness=0.3)` : null;
   const left = (s.faces_rejected_orientation ?? 0) + (s.faces_rejected_implausible ?? 0) + (s.faces_rejected_flip ?? 0) + (s.faces_rejected_rolled ?? 0);
-  if (left > 0) return `no face kept in any of the ${s.frames_analysed} frames analysed (detection_rate 0): the detector found faces, and all were left out by the checks the next warnings name`;
-  return `no face found in any of the ${s.frames_analysed} frames analysed (detection_rate 0): check the video role, --start/--end and the camera framing`;
+  if (left > 0) return `no face kept in any of the ${s.frames_analysed} frames analysed (detection_rate 0): the detector found faces, and all were left out by the checks the next warnings name${dark ? `; ${dark}` : ''}`;
+  return `no face found in any of the ${s.frames_analysed} frames analysed (detection_rate 0): ${dark ? `${dark}; ` : ''}check the video role, --start/--end and the camera framing`;
 }
 
 /**
