@@ -275,6 +275,13 @@ export interface FaceSummary {
    */
   frames_fewer_faces: number;
   /**
+   * Analysed frames whose presentation time is not later than the analysed frame's before (the video's timestamps
+   * repeat or go back: a muxer bug, a bad variable-frame-rate remux), and the first one's time: records that share a
+   * t_s, and motion_* over a wrong interval; a warning says to re-time the video at a constant frame rate.
+   */
+  frames_repeated_time: number;
+  frames_repeated_time_first_t_s: number | null;
+  /**
    * ffmpeg's reports of damaged data while decoding the video (decode-video.ts): its error messages and the pictures
    * its decoder patched up; both 0 for a clean file. Not 0: some frames were analysed from damaged data (a warning).
    */
@@ -430,6 +437,9 @@ export class FaceRecordBuilder {
   private blinkNull = 0;
   private firstT: number | null = null;
   private lastT: number | null = null;
+  /** Analysed frames whose time is not later than the previous analysed frame's, and the first one's time. */
+  private repeatedTimes = 0;
+  private firstRepeatedT: number | null = null;
   private exprSum = EXPRESSIONS.map(() => 0);
   private exprN = 0;
   private implausible = 0;
@@ -670,6 +680,11 @@ export class FaceRecordBuilder {
     this.n++;
     this.framesByFaces[built.length] = (this.framesByFaces[built.length] ?? 0) + 1;
     if (this.firstT === null) this.firstT = t;
+    // A frame not later than the one before (a muxer's repeated or backward timestamps): two records at one t_s.
+    if (this.lastT !== null && t <= this.lastT) {
+      this.repeatedTimes++;
+      this.firstRepeatedT ??= t;
+    }
     this.lastT = t;
     if (primary) {
       this.noteSwitch(primary, t);
@@ -786,6 +801,8 @@ export class FaceRecordBuilder {
       detector_frames: this.detectorFrames,
       frames_other_face_not_analysed: this.otherFaceFrames,
       frames_other_face_not_analysed_first_t_s: rn(this.firstOtherFaceT, 6),
+      frames_repeated_time: this.repeatedTimes,
+      frames_repeated_time_first_t_s: this.firstRepeatedT === null ? null : r(this.firstRepeatedT, 6),
       frames_fewer_faces: this.n - (this.framesByFaces[this.framesByFaces.length - 1] ?? 0),
       faces_read_sideways: this.sideways.n,
       faces_read_sideways_direction: this.sideways.n === 0 ? null : this.sideways.clockwise * 2 >= this.sideways.n ? ('clockwise' as const) : ('counterclockwise' as const),

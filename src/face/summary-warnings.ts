@@ -14,7 +14,7 @@ type WarnedFields =
   | 'faces_larger_not_analysed' | 'faces_larger_not_analysed_first_t_s' | 'decode_errors' | 'faces_rejected_flip'
   | 'faces_rejected_flip_first_t_s' | 'faces_rejected_rolled' | 'faces_rejected_rolled_first_t_s' | 'faces_read_sideways'
   | 'faces_read_sideways_direction' | 'faces_read_upside_down' | 'field_order' | 'file' | 'detector_frames' | 'frames_other_face_not_analysed'
-  | 'frames_other_face_not_analysed_first_t_s' | 'max_faces' | 'frames_blink_null' | 'frames_eye_not_seen_open' | 'frames_pose_face_outside' | 'mean_luma'
+  | 'frames_other_face_not_analysed_first_t_s' | 'max_faces' | 'frames_blink_null' | 'frames_eye_not_seen_open' | 'frames_pose_face_outside' | 'mean_luma' | 'frames_repeated_time' | 'frames_repeated_time_first_t_s'
   | 'frames_fewer_faces' | 'inference_width' | 'inference_height' | 'backend';
 type WarnedSummary = Pick<FaceSummary, 'frames_analysed' | 'frames_with_face'> & Partial<Pick<FaceSummary, WarnedFields>>;
 
@@ -28,7 +28,7 @@ export function faceSummaryWarnings(summary: WarnedSummary): string[] {
   const sar = [
     ...largerFaceWarning(summary), ...otherFaceWarning(summary), ...sidewaysWarning(summary), ...upsideDownWarning(summary), ...decodeErrorsWarning(summary), ...leftOutWarnings(summary),
     ...implausibleWarning(summary), ...sarWarning(summary), ...interlacedWarning(summary), ...eyesNotSeenOpenWarning(summary),
-    ...poseOutsideWarning(summary),
+    ...poseOutsideWarning(summary), ...repeatedTimeWarning(summary),
     ...wideFrameWarning(summary),
   ];
   if (summary.frames_analysed > 0 && summary.frames_with_face === 0) {
@@ -42,6 +42,20 @@ export function faceSummaryWarnings(summary: WarnedSummary): string[] {
     ];
   }
   return sar;
+}
+
+/**
+ * Frames whose presentation time repeats the frame's before (or goes back): a muxer bug or a bad variable-frame-rate
+ * remux (session 57's trial: an MKV whose frames came in pairs at one time gave pairs of records at one t_s, exit 0).
+ * Downstream, time-aligned data would hold two frames at one time, and motion_* divides by a wrong interval.
+ */
+function repeatedTimeWarning(s: Pick<FaceSummary, 'frames_analysed'> & Partial<Pick<FaceSummary, 'frames_repeated_time' | 'frames_repeated_time_first_t_s' | 'file'>>): string[] {
+  const n = s.frames_repeated_time ?? 0;
+  if (n === 0) return [];
+  const out = s.file ? shellWord(siblingName(s.file, '-cfr.mp4')) : 'out.mp4';
+  return [
+    `${n} of ${s.frames_analysed} frames analysed have a presentation time not later than the frame before${firstAt(s.frames_repeated_time_first_t_s)} (frames_repeated_time): the video's timestamps repeat (a muxer bug or a bad variable-frame-rate remux), so records share a t_s and motion_* uses wrong intervals; re-time it at the camera's constant frame rate (ffmpeg -i ${s.file ? shellWord(s.file) : 'in.mkv'} -vf setpts=N/25/TB -r 25 ${out}, 25 being that rate) and run again`,
+  ];
 }
 
 /**
