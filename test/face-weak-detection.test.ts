@@ -80,6 +80,11 @@ describe('a video without a face whose picture is dark says so (summary mean_lum
     for (const luma of [DARK_LUMA_MAX, 94.3, null, undefined]) expect(faceSummaryWarnings({ ...base, mean_luma: luma as number | null })).toEqual([plain]);
     // Faces found and left out by the checks (the darkened s01 at brightness -0.5: 14 meshes implausible): said too.
     expect(faceSummaryWarnings({ ...base, mean_luma: 15.2, faces_rejected_implausible: 14 })[0]).toMatch(/left out by the checks the next warnings name; the picture is dark: mean luma 15 of 255/);
+    // Some faces kept, most meshes implausible in the dark (s01 at brightness -0.45: luma 19.7, 3 of 20 kept, 14
+    // implausible): the plausibility warning names the darkness; in normal light it reads as before.
+    const implausible = (mean_luma: number) => faceSummaryWarnings({ frames_analysed: 20, frames_with_face: 3, mean_luma, faces_rejected_implausible: 14, face_null_reasons: { orientation_doubtful: 0, implausible: 14, orientation_flip: 0, rolled_low_mesh_score: 0 } }).filter((x) => /implausible/.test(x));
+    expect(implausible(19.7)).toEqual([expect.stringMatching(/as can a pattern that is not a face, and so can a picture this dark \(mean luma 20 of 255, mean_luma: light the face\); --no-plausibility/)]);
+    expect(implausible(94.3)).toEqual([expect.stringMatching(/as can a pattern that is not a face; --no-plausibility/)]);
     // With faces found, no darkness line.
     expect(faceSummaryWarnings({ frames_analysed: 20, frames_with_face: 18, mean_luma: 23.4 }).join('\n')).not.toMatch(/dark/);
   });

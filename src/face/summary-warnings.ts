@@ -263,11 +263,14 @@ function leftOutWarnings(s: Partial<FaceSummary>): string[] {
  * Frames left without a face because the mesh found failed the plausibility check (plausibility.ts): a bar over an
  * upright face's mouth did so on most frames of a trial clip (2026-12-04), with records that said nothing.
  */
-function implausibleWarning(s: Partial<Pick<FaceSummary, 'faces_rejected_implausible' | 'face_null_reasons'>>): string[] {
+function implausibleWarning(s: Partial<Pick<FaceSummary, 'faces_rejected_implausible' | 'face_null_reasons' | 'mean_luma'>>): string[] {
   const k = s.face_null_reasons?.implausible ?? 0;
   if (k === 0) return [];
+  // A dark picture gives the mesh noise to fit (s01 darkened to mean luma 20: 14 of 20 frames implausible, 3 kept).
+  const luma = s.mean_luma ?? null;
+  const dark = luma !== null && luma < DARK_LUMA_MAX ? `, and so can a picture this dark (mean luma ${Math.round(luma)} of 255, mean_luma: light the face)` : '';
   return [
-    `${k} frame(s) without a face although the detector and the mesh found one: its mesh failed the human-face plausibility check (face_null_reason "implausible"; faces_rejected_implausible ${s.faces_rejected_implausible ?? k}); a face partly covered (a hand, a bar over the mouth or eyes) can read so, as can a pattern that is not a face; --no-plausibility keeps such meshes (check them before use)`,
+    `${k} frame(s) without a face although the detector and the mesh found one: its mesh failed the human-face plausibility check (face_null_reason "implausible"; faces_rejected_implausible ${s.faces_rejected_implausible ?? k}); a face partly covered (a hand, a bar over the mouth or eyes) can read so, as can a pattern that is not a face${dark}; --no-plausibility keeps such meshes (check them before use)`,
   ];
 }
 
