@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { implausibility, plausibilityFeatures, WEAK_DET_SCORE, WEAK_MESH_SCORE } from '../src/face/plausibility.js';
-import { faceSummaryWarnings } from '../src/face/summary-warnings.js';
+import { DARK_LUMA_MAX, faceSummaryWarnings } from '../src/face/summary-warnings.js';
+import { meanLuma } from '../src/face/pool.js';
 import { FIXTURES } from './helpers/cli.js';
 
 const ROOM = JSON.parse(readFileSync(join(FIXTURES, 'face', 'empty-room-mesh.json'), 'utf8')) as {
@@ -52,5 +53,39 @@ describe('the orientation check\'s warning when no frame kept a face', () => {
   it('keeps the camera advice when faces were kept elsewhere in the video', () => {
     const line = faceSummaryWarnings({ ...base, frames_with_face: 140 }).find((l) => l.includes('faces_rejected_orientation'));
     expect(line).toMatch(/; an upright face can read so with the mouth or eyes covered or in low light; if the camera was turned, turn the video upright first/);
+  });
+});
+
+/**
+ * A dark, noisy webcam clip gave 0 faces and the warning named the video role, --start/--end and the framing, not the
+ * darkness (session 57's trial). The summary's mean_luma (pool.ts meanLuma, BT.601 over 4096 pixels a frame) now
+ * names it when under DARK_LUMA_MAX: s01 darkened (ffmpeg eq=brightness=-0.5,noise=alls=20) reads 15 and keeps no
+ * face. No face model runs here (~0.1 CPU s); face-eye-edge checks mean_luma on a real run.
+ */
+describe('a video without a face whose picture is dark says so (summary mean_luma)', () => {
+  it('meanLuma weighs R, G, B as BT.601 over the whole frame', () => {
+    const [w, h] = [40, 30];
+    const rgb = new Uint8Array(w * h * 3);
+    for (let i = 0; i < w * h; i++) rgb.set(i % w < w / 2 ? [255, 0, 0] : [0, 0, 255], 3 * i);
+    expect(meanLuma(rgb, w, h)).toBeCloseTo((0.299 * 255 + 0.114 * 255) / 2, 6);
+  });
+
+  it('names the darkness with the figure in the no-face warning; a picture of normal light keeps the warning as it was', () => {
+    const base = { frames_analysed: 20, frames_with_face: 0 };
+    const plain = 'no face found in any of the 20 frames analysed (detection_rate 0): check the video role, --start/--end and the camera framing';
+    expect(faceSummaryWarnings({ ...base, mean_luma: 15.2 })[0]).toBe(
+      'no face found in any of the 20 frames analysed (detection_rate 0): the picture is dark: mean luma 15 of 255 (mean_luma), too dark for the face models: light the face, or brighten the video (ffmpeg -vf eq=brightness=0.3); check the video role, --start/--end and the camera framing',
+    );
+    expect(faceSummaryWarnings({ ...base, mean_luma: DARK_LUMA_MAX - 0.1 })[0]).toMatch(/the picture is dark: mean luma 40 of 255/);
+    for (const luma of [DARK_LUMA_MAX, 94.3, null, undefined]) expect(faceSummaryWarnings({ ...base, mean_luma: luma as number | null })).toEqual([plain]);
+    // Faces found and left out by the checks (the darkened s01 at brightness -0.5: 14 meshes implausible): said too.
+    expect(faceSummaryWarnings({ ...base, mean_luma: 15.2, faces_rejected_implausible: 14 })[0]).toMatch(/left out by the checks the next warnings name; the picture is dark: mean luma 15 of 255/);
+    // Some faces kept, most meshes implausible in the dark (s01 at brightness -0.45: luma 19.7, 3 of 20 kept, 14
+    // implausible): the plausibility warning names the darkness; in normal light it reads as before.
+    const implausible = (mean_luma: number) => faceSummaryWarnings({ frames_analysed: 20, frames_with_face: 3, mean_luma, faces_rejected_implausible: 14, face_null_reasons: { orientation_doubtful: 0, implausible: 14, orientation_flip: 0, rolled_low_mesh_score: 0 } }).filter((x) => /implausible/.test(x));
+    expect(implausible(19.7)).toEqual([expect.stringMatching(/as can a pattern that is not a face, and so can a picture this dark \(mean luma 20 of 255, mean_luma: light the face\); --no-plausibility/)]);
+    expect(implausible(94.3)).toEqual([expect.stringMatching(/as can a pattern that is not a face; --no-plausibility/)]);
+    // With faces found, no darkness line.
+    expect(faceSummaryWarnings({ frames_analysed: 20, frames_with_face: 18, mean_luma: 23.4 }).join('\n')).not.toMatch(/dark/);
   });
 });

@@ -140,7 +140,7 @@ describe('records and summary', () => {
       'expr_angry', 'expr_disgust', 'expr_fear', 'expr_happy', 'expr_sad', 'expr_surprise', 'expr_neutral', 'motion_brow', 'motion_eye', 'motion_mouth', 'landmarks',
       'det_bbox_px', 'visibility_eye_right', 'visibility_eye_left', 'visibility_brow_right', 'visibility_brow_left', 'visibility_mouth', 'blink_null_reason',
       'ear_left_null_reason', 'ear_right_null_reason', 'mar_null_reason', 'pose_gimbal_lock',
-      'gaze_right', 'gaze_left', 'gaze_angle_x_rad', 'gaze_angle_y_rad', 'gaze_null_reason', 'faces',
+      'gaze_right', 'gaze_left', 'gaze_angle_x_rad', 'gaze_angle_y_rad', 'gaze_null_reason', 'mesh_outside_ratio', 'pose_null_reason', 'faces',
     ]);
     expect(r.face_id).toBe(0);
     expect(r.ear_left).toBeGreaterThan(0.2);

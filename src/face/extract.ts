@@ -28,7 +28,7 @@ import { implausibility, plausibilityFeatures, type PlausibilityFeatures } from 
 import { FlipCheck, meshAngle, unsureRolled, type FacePose } from './flip.js';
 import { correctIris } from './gaze.js';
 import { headRotation, openfaceEuler } from './pose.js';
-import { faceQuality, irisCropOutside, QUALITY_FIELD_NAMES, type EyesOutside, type QualityFields } from './quality.js';
+import { faceQuality, irisCropOutside, meshOutsideRatio, QUALITY_FIELD_NAMES, type EyesOutside, type QualityFields } from './quality.js';
 import { gatedBlink, OpenEyeMemory } from './open-eyes.js';
 import { DETECT_EVERY, FramePool, keptFaceWorkers } from './pool.js';
 import { DEFAULT_MIN_CONFIDENCE, detectorMinConfidence, faceWorkerSetup, takeEarlyFaceWorkers } from './early-workers.js';
@@ -212,6 +212,16 @@ export interface FaceSummary {
   blinks_reason: string | null;
   /** Frames with a face whose blink is null (any blink_null_reason), and of them those with 'eye_not_seen_open' (open-eyes.ts). */
   frames_blink_null: number;
+  /**
+   * Mean luma (0..255, BT.601) of the frames analysed, from 4096 pixels each (pool.ts meanLuma): under DARK_LUMA_MAX
+   * (summary-warnings.ts) the warning of a video without a face says the picture is dark.
+   */
+  mean_luma: number | null;
+  /**
+   * Frames with a face whose pose is null because more than MESH_OUTSIDE_POSE_MAX of its mesh lies beyond the
+   * picture's edge (pose_null_reason 'face_outside_picture'; quality.ts).
+   */
+  frames_pose_face_outside: number;
   frames_eye_not_seen_open: number;
   /** Candidates above --min-confidence rejected by the plausibility check (not a human face mesh, or a weak one read the same way turned 180 degrees). */
   faces_rejected_implausible: number;
@@ -264,6 +274,13 @@ export interface FaceSummary {
    * (summary-warnings.ts wideFrameWarning), where the detector sees faces smaller (detector-aspect.ts).
    */
   frames_fewer_faces: number;
+  /**
+   * Analysed frames whose presentation time is not later than the analysed frame's before (the video's timestamps
+   * repeat or go back: a muxer bug, a bad variable-frame-rate remux), and the first one's time: records that share a
+   * t_s, and motion_* over a wrong interval; a warning says to re-time the video at a constant frame rate.
+   */
+  frames_repeated_time: number;
+  frames_repeated_time_first_t_s: number | null;
   /**
    * ffmpeg's reports of damaged data while decoding the video (decode-video.ts): its error messages and the pictures
    * its decoder patched up; both 0 for a clean file. Not 0: some frames were analysed from damaged data (a warning).
@@ -404,6 +421,8 @@ export class FaceRecordBuilder {
   private nYaw = 0;
   private nYawOver = 0;
   private nLocked = 0;
+  /** Frames whose primary face's pose is null for a mesh cut by the picture's edge (quality.ts MESH_OUTSIDE_POSE_MAX). */
+  private nPoseOutside = 0;
   /** Face frames read rolled sideways (SIDEWAYS_ROLL_DEG), and of them those rolled clockwise (roll > 0). */
   private sideways = { n: 0, clockwise: 0, upsideDown: 0 };
   /**
@@ -418,6 +437,9 @@ export class FaceRecordBuilder {
   private blinkNull = 0;
   private firstT: number | null = null;
   private lastT: number | null = null;
+  /** Analysed frames whose time is not later than the previous analysed frame's, and the first one's time. */
+  private repeatedTimes = 0;
+  private firstRepeatedT: number | null = null;
   private exprSum = EXPRESSIONS.map(() => 0);
   private exprN = 0;
   private implausible = 0;
@@ -532,6 +554,7 @@ export class FaceRecordBuilder {
       right: hasMesh && !pointsInside(mesh, EAR.right, w, h),
       irisCropLeft: hasMesh && irisCropOutside(mesh, 'left', w, h),
       irisCropRight: hasMesh && irisCropOutside(mesh, 'right', w, h),
+      meshRatio: hasMesh ? meshOutsideRatio(mesh, w, h) : null,
     };
     const { blink: eyesShut, ratios, pose, fields: quality } = faceQuality(mesh, { ...raw, pupils }, { left: earL, right: earR, mar }, this.o.blinkEar, outside);
     // A "closed" eye never seen open is not a blink (open-eyes.ts: a skin-coloured patch over the eye).
@@ -572,7 +595,8 @@ export class FaceRecordBuilder {
       ...quality,
     };
     // pose_Ry needs the mesh's depth on the x, y scale (above); past the gimbal guard's roll it is not a head turn.
-    this.poseYaw.set(f, hasMesh && pose.lock !== true ? (openfaceEuler(headRotation(mesh)).ry * 180) / Math.PI : null);
+    // Nor with the face cut by the picture's edge (quality.ts MESH_OUTSIDE_POSE_MAX).
+    this.poseYaw.set(f, hasMesh && pose.lock !== true && quality.pose_null_reason !== 'face_outside_picture' ? (openfaceEuler(headRotation(mesh)).ry * 180) / Math.PI : null);
     if (this.o.landmarks68) {
       const w = normalized ? width : 1;
       const h = normalized ? height : 1;
@@ -656,6 +680,11 @@ export class FaceRecordBuilder {
     this.n++;
     this.framesByFaces[built.length] = (this.framesByFaces[built.length] ?? 0) + 1;
     if (this.firstT === null) this.firstT = t;
+    // A frame not later than the one before (a muxer's repeated or backward timestamps): two records at one t_s.
+    if (this.lastT !== null && t <= this.lastT) {
+      this.repeatedTimes++;
+      this.firstRepeatedT ??= t;
+    }
     this.lastT = t;
     if (primary) {
       this.noteSwitch(primary, t);
@@ -668,6 +697,7 @@ export class FaceRecordBuilder {
         if (Math.abs(yaw) > 30) this.nYawOver++;
       }
       if (primary.pose_gimbal_lock === true) this.nLocked++;
+      if (primary.pose_null_reason === 'face_outside_picture') this.nPoseOutside++;
       this.noteSideways(primary.roll_deg);
       if (primary.expr_happy !== null) {
         this.exprN++;
@@ -750,9 +780,10 @@ export class FaceRecordBuilder {
       last_t_s: this.lastT === null ? null : r(this.lastT, 6),
       duration_s: rn(duration, 6),
       effective_fps: rn(effFps, 6),
-      ...yawShare(this.nFace, this.nYaw, this.nYawOver, this.nLocked),
+      ...yawShare(this.nFace, this.nYaw, this.nYawOver, this.nLocked, this.nPoseOutside),
       ...blinkStats(this.blinks, effFps, duration),
       frames_blink_null: this.blinkNull,
+      frames_pose_face_outside: this.nPoseOutside,
       frames_eye_not_seen_open: this.notSeenOpen,
       faces_rejected_implausible: this.implausible,
       faces_read_turned: this.readTurned,
@@ -770,6 +801,8 @@ export class FaceRecordBuilder {
       detector_frames: this.detectorFrames,
       frames_other_face_not_analysed: this.otherFaceFrames,
       frames_other_face_not_analysed_first_t_s: rn(this.firstOtherFaceT, 6),
+      frames_repeated_time: this.repeatedTimes,
+      frames_repeated_time_first_t_s: this.firstRepeatedT === null ? null : r(this.firstRepeatedT, 6),
       frames_fewer_faces: this.n - (this.framesByFaces[this.framesByFaces.length - 1] ?? 0),
       faces_read_sideways: this.sideways.n,
       faces_read_sideways_direction: this.sideways.n === 0 ? null : this.sideways.clockwise * 2 >= this.sideways.n ? ('clockwise' as const) : ('counterclockwise' as const),
@@ -813,14 +846,14 @@ function blinkStats(blinks: number, effFps: number | null, duration: number | nu
 }
 
 /** share_abs_yaw_over_30 over the `withYaw` face frames that have a yaw, or null with the reason there is none. */
-function yawShare(withFace: number, withYaw: number, over: number, locked: number): { share_abs_yaw_over_30: number | null; share_abs_yaw_over_30_reason: string | null } {
+function yawShare(withFace: number, withYaw: number, over: number, locked: number, cut = 0): { share_abs_yaw_over_30: number | null; share_abs_yaw_over_30_reason: string | null } {
   if (withYaw > 0) return { share_abs_yaw_over_30: r(over / withYaw, 6), share_abs_yaw_over_30_reason: null };
   const reason =
     withFace === 0
       ? 'no frame with a face'
       : locked === withFace
         ? `every frame with a face (${withFace}) has pose_gimbal_lock (roll past 60 degrees or upside down): yaw is not defined there; if the camera was turned, turn the video upright first`
-        : `no frame with a face has a yaw (${locked} of ${withFace} gimbal-locked, the others without a mesh)`;
+        : `no frame with a face has a yaw (${locked} of ${withFace} gimbal-locked, ${cut ? `${cut} cut by the picture's edge (pose_null_reason face_outside_picture), ` : ''}the others without a mesh)`;
   return { share_abs_yaw_over_30: null, share_abs_yaw_over_30_reason: reason };
 }
 
@@ -862,7 +895,7 @@ export class FaceRun {
     private readonly feed: FrameFeed,
     private readonly flow: FlowContext | null,
     private readonly pool: FramePool,
-    private readonly base: Omit<FaceSummary, keyof ReturnType<FaceRecordBuilder['summaryStats']> | 'decode_errors'>,
+    private readonly base: Omit<FaceSummary, keyof ReturnType<FaceRecordBuilder['summaryStats']> | 'decode_errors' | 'mean_luma'>,
   ) {}
 
   static async open(file: string, options: FaceOptions = {}): Promise<FaceRun> {
@@ -987,7 +1020,8 @@ export class FaceRun {
     if (stats.frames_analysed > 0) await this.checkComplete(feed.ends);
     if (stats.frames_analysed === 0) throw new InputError(this.noFramesMessage(), { file: this.file });
     const { mean_expr, ...rest } = stats;
-    this.summary = { ...this.base, ...rest, decode_errors: { ...this.decoder.decodeErrors }, mean_expr };
+    const luma = pool.meanLuma;
+    this.summary = { ...this.base, ...rest, mean_luma: luma === null ? null : r(luma, 1), decode_errors: { ...this.decoder.decodeErrors }, mean_expr };
   }
 
   /**

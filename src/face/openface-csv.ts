@@ -41,7 +41,8 @@ function faceCells(rec: FaceRecord, f: FaceFields | null): string[] {
   const hasMesh = lm.length >= 468;
   const flat = new Float64Array(lm.length * 3);
   lm.forEach((p, i) => flat.set(p, 3 * i));
-  const e = hasMesh ? openfaceEuler(headRotation(flat)) : null;
+  // No pose for a face cut by the picture's edge (quality.ts MESH_OUTSIDE_POSE_MAX), as in the JSONL records.
+  const e = hasMesh && f.pose_null_reason !== 'face_outside_picture' ? openfaceEuler(headRotation(flat)) : null;
   const g0 = f.gaze_right;
   const g1 = f.gaze_left;
   const pts = hasMesh ? DLIB68_FROM_MESH.map((i) => lm[i]) : null;

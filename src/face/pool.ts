@@ -56,6 +56,25 @@ export function frameThumbnail(data: Uint8Array, width: number, height: number):
   return out;
 }
 
+/** Samples a side for meanLuma: 64 x 64 = 4096 pixels a frame, as many as frameThumbnail reads. */
+const LUMA_GRID = 64;
+
+/**
+ * Mean luma (0..255, ITU-R BT.601 weights: 0.299 R + 0.587 G + 0.114 B, as pupil.ts) of an RGB frame from a
+ * LUMA_GRID x LUMA_GRID grid of pixels: what says a picture is too dark for the detector (summary mean_luma).
+ */
+export function meanLuma(data: Uint8Array, width: number, height: number): number {
+  let sum = 0;
+  for (let gy = 0; gy < LUMA_GRID; gy++) {
+    const y = Math.min(height - 1, Math.floor(((gy + 0.5) * height) / LUMA_GRID));
+    for (let gx = 0; gx < LUMA_GRID; gx++) {
+      const i = 3 * (y * width + Math.min(width - 1, Math.floor(((gx + 0.5) * width) / LUMA_GRID)));
+      sum += 0.299 * data[i] + 0.587 * data[i + 1] + 0.114 * data[i + 2];
+    }
+  }
+  return sum / (LUMA_GRID * LUMA_GRID);
+}
+
 /** A scene cut (film edits, or unrelated images in a row): most of the picture changed at once. */
 export function isCut(prev: Float32Array | null, cur: Float32Array): boolean {
   if (!prev) return false;
@@ -99,6 +118,7 @@ export class FramePool {
   /** Workers ended by keepOnly() before any frame (their warm-up is not waited for). */
   private readonly dropped = new Set<Piscina>();
   capacity: number;
+  private lumaSum = 0;
 
   /**
    * `workers` threads (0: in this thread), made for this pool, or lent (`lent`, not ended by close()), or started
@@ -195,6 +215,11 @@ export class FramePool {
     return this.pools.length;
   }
 
+  /** Mean luma (meanLuma) of the frames submitted so far, or null before the first. */
+  get meanLuma(): number | null {
+    return this.submitted > 0 ? this.lumaSum / this.submitted : null;
+  }
+
   /** Number of frames submitted and not yet taken with next(). */
   get pending(): number {
     return this.queue.length;
@@ -205,6 +230,7 @@ export class FramePool {
     // The content decides, not the schedule, so the output stays the same for any number of workers.
     const thumb = frameThumbnail(task.data, task.width, task.height);
     const cut = isCut(this.lastThumb, thumb);
+    this.lumaSum += meanLuma(task.data, task.width, task.height);
     this.lastThumb = thumb;
     const blockStart = this.submitted % DETECT_EVERY === 0;
     const redetect = blockStart || !follows || cut;

@@ -5,6 +5,7 @@
 import type { FaceSummary } from './extract.js';
 import { PRIMARY_SCORE_MARGIN } from './primary.js';
 import { DETECTOR_PAD_ABOVE } from './detector-aspect.js';
+import { MESH_OUTSIDE_POSE_MAX } from './quality.js';
 import { shellWord, siblingName } from '../common/shell.js';
 
 type WarnedFields =
@@ -13,7 +14,7 @@ type WarnedFields =
   | 'faces_larger_not_analysed' | 'faces_larger_not_analysed_first_t_s' | 'decode_errors' | 'faces_rejected_flip'
   | 'faces_rejected_flip_first_t_s' | 'faces_rejected_rolled' | 'faces_rejected_rolled_first_t_s' | 'faces_read_sideways'
   | 'faces_read_sideways_direction' | 'faces_read_upside_down' | 'field_order' | 'file' | 'detector_frames' | 'frames_other_face_not_analysed'
-  | 'frames_other_face_not_analysed_first_t_s' | 'max_faces' | 'frames_blink_null' | 'frames_eye_not_seen_open'
+  | 'frames_other_face_not_analysed_first_t_s' | 'max_faces' | 'frames_blink_null' | 'frames_eye_not_seen_open' | 'frames_pose_face_outside' | 'mean_luma' | 'frames_repeated_time' | 'frames_repeated_time_first_t_s'
   | 'frames_fewer_faces' | 'inference_width' | 'inference_height' | 'backend';
 type WarnedSummary = Pick<FaceSummary, 'frames_analysed' | 'frames_with_face'> & Partial<Pick<FaceSummary, WarnedFields>>;
 
@@ -27,6 +28,7 @@ export function faceSummaryWarnings(summary: WarnedSummary): string[] {
   const sar = [
     ...largerFaceWarning(summary), ...otherFaceWarning(summary), ...sidewaysWarning(summary), ...upsideDownWarning(summary), ...decodeErrorsWarning(summary), ...leftOutWarnings(summary),
     ...implausibleWarning(summary), ...sarWarning(summary), ...interlacedWarning(summary), ...eyesNotSeenOpenWarning(summary),
+    ...poseOutsideWarning(summary), ...repeatedTimeWarning(summary),
     ...wideFrameWarning(summary),
   ];
   if (summary.frames_analysed > 0 && summary.frames_with_face === 0) {
@@ -40,6 +42,33 @@ export function faceSummaryWarnings(summary: WarnedSummary): string[] {
     ];
   }
   return sar;
+}
+
+/**
+ * Frames whose presentation time repeats the frame's before (or goes back): a muxer bug or a bad variable-frame-rate
+ * remux (session 57's trial: an MKV whose frames came in pairs at one time gave pairs of records at one t_s, exit 0).
+ * Downstream, time-aligned data would hold two frames at one time, and motion_* divides by a wrong interval.
+ */
+function repeatedTimeWarning(s: Pick<FaceSummary, 'frames_analysed'> & Partial<Pick<FaceSummary, 'frames_repeated_time' | 'frames_repeated_time_first_t_s' | 'file'>>): string[] {
+  const n = s.frames_repeated_time ?? 0;
+  if (n === 0) return [];
+  const out = s.file ? shellWord(siblingName(s.file, '-cfr.mp4')) : 'out.mp4';
+  return [
+    `${n} of ${s.frames_analysed} frames analysed have a presentation time not later than the frame before${firstAt(s.frames_repeated_time_first_t_s)} (frames_repeated_time): the video's timestamps repeat (a muxer bug or a bad variable-frame-rate remux), so records share a t_s and motion_* uses wrong intervals; re-time it at the camera's constant frame rate (ffmpeg -i ${s.file ? shellWord(s.file) : 'in.mkv'} -vf setpts=N/25/TB -r 25 ${out}, 25 being that rate) and run again`,
+  ];
+}
+
+/**
+ * Frames whose face is cut by the picture's edge past MESH_OUTSIDE_POSE_MAX (quality.ts): the mesh made up the points
+ * beyond it and the pose drifted 5-8 degrees (session 58's trial: yaw +4 on a portrait leaving the picture at one side,
+ * nothing said); yaw, pitch and roll are null there.
+ */
+function poseOutsideWarning(s: Pick<FaceSummary, 'frames_with_face'> & Partial<Pick<FaceSummary, 'frames_pose_face_outside'>>): string[] {
+  const n = s.frames_pose_face_outside ?? 0;
+  if (n === 0) return [];
+  return [
+    `${n} of ${s.frames_with_face} frames with a face have over ${MESH_OUTSIDE_POSE_MAX * 100} % of its mesh beyond the picture's edge (mesh_outside_ratio): the mesh makes those points up and the pose drifts with them, so yaw_deg, pitch_deg and roll_deg are null there (pose_null_reason face_outside_picture, frames_pose_face_outside); frame the camera so the whole face stays in the picture`,
+  ];
 }
 
 /**
@@ -153,10 +182,22 @@ function decodeErrorsWarning(s: Partial<Pick<FaceSummary, 'decode_errors'>>): st
  * check), the framing advice would mislead (trial32: a bar over the eyes, 122 of 125 frames "implausible", was told to
  * check the video role): it says so and points at the lines that follow.
  */
-function noFaceWarning(s: Pick<FaceSummary, 'frames_analysed'> & Partial<Pick<FaceSummary, 'faces_rejected_orientation' | 'faces_rejected_implausible' | 'faces_rejected_flip' | 'faces_rejected_rolled'>>): string {
+/**
+ * Mean luma (summary mean_luma, 0..255) under which the warning of a video without a face says the picture is dark.
+ * Measured (session 58, tface58: the demo camera s01, 4 s at --fps 5, darkened with ffmpeg eq=brightness=B and
+ * noise=alls=20, a dark noisy webcam): faces on 20 of 20 frames at mean luma 94 (B 0), 45, 34 and 30 (B -0.2 to -0.35),
+ * 18 at 23 (-0.4), 3 at 20 (-0.45; 14 meshes implausible), 0 at 15 (-0.5). The face models give up between 15 and
+ * 25; the line names the darkness up to twice that (a face smaller or in a darker corner than s01's goes sooner), and
+ * only when no frame kept a face, where nothing else would say why.
+ */
+export const DARK_LUMA_MAX = 40;
+
+function noFaceWarning(s: Pick<FaceSummary, 'frames_analysed'> & Partial<Pick<FaceSummary, 'faces_rejected_orientation' | 'faces_rejected_implausible' | 'faces_rejected_flip' | 'faces_rejected_rolled' | 'mean_luma'>>): string {
+  const luma = s.mean_luma ?? null;
+  const dark = luma !== null && luma < DARK_LUMA_MAX ? `the picture is dark: mean luma ${Math.round(luma)} of 255 (mean_luma), too dark for the face models: light the face, or brighten the video (ffmpeg -vf eq=brightness=0.3)` : null;
   const left = (s.faces_rejected_orientation ?? 0) + (s.faces_rejected_implausible ?? 0) + (s.faces_rejected_flip ?? 0) + (s.faces_rejected_rolled ?? 0);
-  if (left > 0) return `no face kept in any of the ${s.frames_analysed} frames analysed (detection_rate 0): the detector found faces, and all were left out by the checks the next warnings name`;
-  return `no face found in any of the ${s.frames_analysed} frames analysed (detection_rate 0): check the video role, --start/--end and the camera framing`;
+  if (left > 0) return `no face kept in any of the ${s.frames_analysed} frames analysed (detection_rate 0): the detector found faces, and all were left out by the checks the next warnings name${dark ? `; ${dark}` : ''}`;
+  return `no face found in any of the ${s.frames_analysed} frames analysed (detection_rate 0): ${dark ? `${dark}; ` : ''}check the video role, --start/--end and the camera framing`;
 }
 
 /**
@@ -222,11 +263,14 @@ function leftOutWarnings(s: Partial<FaceSummary>): string[] {
  * Frames left without a face because the mesh found failed the plausibility check (plausibility.ts): a bar over an
  * upright face's mouth did so on most frames of a trial clip (2026-12-04), with records that said nothing.
  */
-function implausibleWarning(s: Partial<Pick<FaceSummary, 'faces_rejected_implausible' | 'face_null_reasons'>>): string[] {
+function implausibleWarning(s: Partial<Pick<FaceSummary, 'faces_rejected_implausible' | 'face_null_reasons' | 'mean_luma'>>): string[] {
   const k = s.face_null_reasons?.implausible ?? 0;
   if (k === 0) return [];
+  // A dark picture gives the mesh noise to fit (s01 darkened to mean luma 20: 14 of 20 frames implausible, 3 kept).
+  const luma = s.mean_luma ?? null;
+  const dark = luma !== null && luma < DARK_LUMA_MAX ? `, and so can a picture this dark (mean luma ${Math.round(luma)} of 255, mean_luma: light the face)` : '';
   return [
-    `${k} frame(s) without a face although the detector and the mesh found one: its mesh failed the human-face plausibility check (face_null_reason "implausible"; faces_rejected_implausible ${s.faces_rejected_implausible ?? k}); a face partly covered (a hand, a bar over the mouth or eyes) can read so, as can a pattern that is not a face; --no-plausibility keeps such meshes (check them before use)`,
+    `${k} frame(s) without a face although the detector and the mesh found one: its mesh failed the human-face plausibility check (face_null_reason "implausible"; faces_rejected_implausible ${s.faces_rejected_implausible ?? k}); a face partly covered (a hand, a bar over the mouth or eyes) can read so, as can a pattern that is not a face${dark}; --no-plausibility keeps such meshes (check them before use)`,
   ];
 }
 
