@@ -4,7 +4,8 @@
  * margin is clipped with a warning). Now its record is clipped to the recording and `transcript_clipped` says so.
  * Synthetic 10 s feature folders: nothing decoded.
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCliInProcess, tempDir } from './helpers/cli.js';
@@ -49,5 +50,39 @@ describe('an utterance past the recording, within the margin', () => {
     expect(r.stderr).toMatch(/warning: session s03: audio: 1 of 3 records \(s03\/u0002\) hold no audio frame: the session's audio covers -0\.005 to 5\.995 s on the reference clock/);
     expect(recs.find((x) => x.id === 's03/u0002')).toMatchObject({ audio: null, quality: { present: { audio: false } } });
     expect(dm.sessions.find((x: { session_id: string }) => x.session_id === 's03').issues.map((i: { kind: string }) => i.kind)).toContain('audio_unheld');
+  });
+});
+
+/** A minimal long-format TextGrid (Praat's "Save as text file") with one words tier: three words at 1-2.6 s of 0-xmax. */
+function textGrid(xmax: number): string {
+  const iv = [[0, 1, ''], [1, 1.5, 'ten'], [1.5, 2, 'of'], [2, 2.6, 'clubs'], [2.6, xmax, '']] as const;
+  const rows = iv.map(([a, b, t], i) => `        intervals [${i + 1}]:\n            xmin = ${a}\n            xmax = ${b}\n            text = "${t}"`).join('\n');
+  return `File type = "ooTextFile"\nObject class = "TextGrid"\n\nxmin = 0\nxmax = ${xmax}\ntiers? <exists>\nsize = 1\nitem []:\n    item [1]:\n        class = "IntervalTier"\n        name = "words"\n        xmin = 0\n        xmax = ${xmax}\n        intervals: size = ${iv.length}\n${rows}\n`;
+}
+
+describe('a TextGrid made on a recording of another length (another session\'s)', () => {
+  it('is warned transcript_length, and validate fails on it; a TextGrid of the recording\'s length is not (tuser58: s02\'s TextGrid given as s01\'s built and validated, exit 0)', async () => {
+    // s01's meta.json records its inputs as extract does (role, size, sha256, duration): the TextGrid's clock role is the lav.
+    const metaPath = join(FEATURES, 's01', 'meta.json');
+    const meta = JSON.parse(readFileSync(metaPath, 'utf8'));
+    const demo = join(process.cwd(), 'fixtures', 'demo');
+    meta.inputs = [['video', 'video', 's01_camera.mp4'], ['lav_audio', 'audio', 's01_lav.flac']].map(([role, kind, file]) => {
+      const bytes = readFileSync(join(demo, file));
+      return { role, kind, file, size_bytes: statSync(join(demo, file)).size, sha256: createHash('sha256').update(bytes).digest('hex'), duration_s: 10 };
+    });
+    writeFileSync(metaPath, JSON.stringify(meta, null, 2) + '\n');
+    for (const [name, xmax, warned] of [['other', 14, true], ['own', 10.02, false]] as const) {
+      const dir = join(tmp.dir, `tg-${name}`);
+      const m = demoManifestCopy(dir, (csv) => csv.replace('s01_transcript.json', `s01_${name}.TextGrid`));
+      writeFileSync(join(dir, `s01_${name}.TextGrid`), textGrid(xmax));
+      const out = join(tmp.dir, `rel-${name}`);
+      const r = await runCliInProcess(['dataset', 'build', m, '--features', FEATURES, '-o', out, '--quiet']);
+      expect(r.code, r.stderr).toBe(0);
+      const said = /warning: session s01: transcript .*s01_other\.TextGrid: the TextGrid spans 0-14 s \(14\.000 s, the length of the audio it was made on\), but lav_audio's recording, whose clock its times are read on, lasts 10\.000 s: a TextGrid of another recording/;
+      expect(said.test(r.stderr)).toBe(warned);
+      const v = await runCliInProcess(['dataset', 'validate', out]);
+      if (warned) expect(v.stdout + v.stderr).toMatch(/transcript_length/);
+      expect(v.code, v.stdout + v.stderr).toBe(warned ? 3 : 0);
+    }
   });
 });

@@ -14,6 +14,7 @@ import { readSyncMap, type SyncMap } from '../sync/clock.js';
 import { syncMapWarnings } from './sync-warnings.js';
 import type { ManifestSession } from '../batch/manifest.js';
 import { sourceTimeMismatch, type SessionMeta } from '../batch/extract-session.js';
+import { transcriptLengthWarning } from './transcript-length.js';
 import { LOCK_FILE, liveHolder } from '../batch/session-lock.js';
 import { FrameCursor, readFrames, timeRange, type Frame } from './frames.js';
 import { AUDIO_FIELDS, FACE_FIELDS, requireVoiceFields, type FieldShape } from './features.js';
@@ -264,6 +265,8 @@ interface SessionFeatures {
   /** The media files whose features the release carries (meta.json `sources`) or whose clocks time its transcript or labels; null when meta.json does not say (an older mmprep). */
   sourceFiles: string[] | null;
   utterances: Awaited<ReturnType<typeof readSessionTranscript>>;
+  /** A TextGrid whose own length is not its clock role's recording's (transcript-length.ts): its warning, or none. */
+  transcriptLength: string[];
   audioPath: string | null;
   facePath: string | null;
   aRange: Awaited<ReturnType<typeof timeRange>> | null;
@@ -337,7 +340,8 @@ async function readSessionFeatures(s: ManifestSession, dir: string, opt: Session
   const clockFiles = (['transcript_clock', 'labels_clock'] as const).map((c) => s.media.find((m) => m.role === (s.meta[c] ?? '').trim())?.path);
   const sourceFiles = meta?.sources ? [hasAudio && opt.audioFields.length ? meta.sources.audio?.file : undefined, hasFace && opt.faceFields.length ? meta.sources.face?.file : undefined, ...clockFiles].filter((x): x is string => typeof x === 'string') : null;
   const stage = await stageWarnings(dir, meta, hasAudio && opt.audioFields.length > 0, hasFace && opt.faceFields.length > 0);
-  return { made_by, audioRole, faceModel, sourceFiles, stageWarnings: stage, syncMap, utterances, audioPath: hasAudio ? audioPath : null, facePath: hasFace ? facePath : null, aRange, fRange, audioInfo, faceInfo, recording };
+  const transcriptLength = await transcriptLengthWarning(s, meta?.inputs);
+  return { made_by, audioRole, faceModel, sourceFiles, stageWarnings: stage, syncMap, utterances, transcriptLength, audioPath: hasAudio ? audioPath : null, facePath: hasFace ? facePath : null, aRange, fRange, audioInfo, faceInfo, recording };
 }
 
 /** Session extent on the reference clock: every stream's frames (with their half-frame) and the transcript. */
@@ -737,6 +741,7 @@ export async function buildSession(
   const clipWhat = opt.segments.kind === 'labels' ? 'label span(s)' : opt.segments.kind === 'utterance' ? 'utterance(s), widened to their words,' : null;
   const clip = clipWhat && f.recording ? clipToRecording(segments, f.recording, clipWhat) : { segments, warnings: [] };
   warn(outcome, opt.segments.kind === 'labels' ? 'labels_clipped' : 'transcript_clipped', clip.warnings);
+  warn(outcome, 'transcript_length', f.transcriptLength);
   const ctx: RecordContext = {
     session_id: s.session_id,
     speaker_id: s.speaker_id,

@@ -5,7 +5,8 @@
  * (most of a session's rated spans match no utterance: a ratings file shifted by 1.5 s gave 1 of 8 records labelled,
  * on the wrong utterance, exit 0) and `forced_pick` (the session's clock came from `--pick` choosing between sync
  * pulses of similar strength), and since 2026-12-06 `clock_mismatch` (a transcript or rated spans that fit another
- * role's clock clearly better than the one they are read on: ttrial50 W1, every utterance 1.25 s late, validate 0).
+ * role's clock clearly better than the one they are read on: ttrial50 W1, every utterance 1.25 s late, validate 0),
+ * and since 2026-12-07 `transcript_length` (a TextGrid made on a recording of another length: another session's).
  * `--allow-warning KIND` accepts a kind; `--fail-on-warnings` fails every other kind too,
  * and the release's own lines of kind `mixed_extraction` (sessions extracted in different ways: the card's "Known
  * gaps", made-by-mix.ts), which a re-trial (ttrial45c) found passing `--fail-on-warnings`.
@@ -16,7 +17,7 @@ import { mixedAudioRoleNotes, mixedFaceModelNotes, mixedMadeByNotes } from './ma
 import type { Check } from './validate-scan.js';
 
 /** The kinds that fail `warnings` without --fail-on-warnings (docs/dataset.md "Session warnings"). */
-export const FAILING_WARNING_KINDS = ['labels_unmatched', 'forced_pick', 'clock_mismatch'] as const;
+export const FAILING_WARNING_KINDS = ['labels_unmatched', 'forced_pick', 'clock_mismatch', 'transcript_length'] as const;
 
 export interface WarningGate {
   /** Fail on every kind of session warning, not only FAILING_WARNING_KINDS. */

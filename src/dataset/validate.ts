@@ -41,7 +41,7 @@ export interface ValidateOptions {
   allowFailedSessions?: boolean;
   /** Data files checked at the same time in worker threads (default: the number of cores for releases over 32 MB, else 1 = in this thread). */
   jobs?: number;
-  /** Fail on session warnings of every kind (default: only FAILING_WARNING_KINDS: labels_unmatched, forced_pick, clock_mismatch). */
+  /** Fail on session warnings of every kind (default: only FAILING_WARNING_KINDS: labels_unmatched, forced_pick, clock_mismatch, transcript_length). */
   failOnWarnings?: boolean;
   /** Session warning kinds accepted although they would fail the `warnings` check. */
   allowWarnings?: string[];

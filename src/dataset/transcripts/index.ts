@@ -15,11 +15,24 @@ import { decodeTranscriptBytes } from '../../common/utf8.js';
 import { findSyncEntry, loadClock, readSyncMap, type Clock } from '../../sync/clock.js';
 import type { ManifestSession } from '../../batch/manifest.js';
 import { detectTranscriptFormat, parseTranscript } from './parse.js';
+import { textGridSpan } from './textgrid.js';
 import type { TranscriptFormat, Utterance } from './types.js';
 
 export * from './types.js';
 export { detectTranscriptFormat, parseTranscript, parseWhisperJson, parseJsonlTranscript, parseVtt, parseSrt } from './parse.js';
 export { parseTextGrid, PAUSE_S } from './textgrid.js';
+
+/** The span a TextGrid transcript declares (textGridSpan), as written in the file; null for other formats or an unreadable file. */
+export async function readTranscriptSpan(path: string): Promise<{ xmin: number; xmax: number } | null> {
+  const bytes = await readFile(path).catch(() => null);
+  if (!bytes) return null;
+  try {
+    const text = decodeTranscriptBytes(bytes, path);
+    return detectTranscriptFormat(path, text) === 'textgrid' ? textGridSpan(text, path) : null;
+  } catch {
+    return null;
+  }
+}
 
 export function applyClock(utts: Utterance[], clock: Clock | null): Utterance[] {
   if (!clock) return utts;

@@ -274,6 +274,21 @@ export function utterancesFromTiers(tiers: Tier[], file: string): Utterance[] {
   return words.flatMap(({ tier, speaker }) => speakerUtterances(tier, uttOf(speaker), speaker, file));
 }
 
+/**
+ * The span a TextGrid declares (its xmin, xmax: the length of the audio it was made on; MFA writes the aligned WAV's),
+ * read without its tiers; null when the text is not a TextGrid's (the reader refuses it elsewhere).
+ */
+export function textGridSpan(text: string, file: string): { xmin: number; xmax: number } | null {
+  try {
+    const rd = new Reader(textGridTokens(text.slice(0, 4096), file), file);
+    rd.str('File type');
+    rd.str('Object class');
+    return { xmin: rd.num('the TextGrid xmin'), xmax: rd.num('the TextGrid xmax') };
+  } catch {
+    return null;
+  }
+}
+
 /** A TextGrid without tiers is an empty transcript (as `{"segments": []}`: its session is named, "A transcript without utterances"). */
 export function parseTextGrid(text: string, file: string): Utterance[] {
   return utterancesFromTiers(readTiers(text, file), file);
