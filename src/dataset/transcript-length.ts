@@ -8,6 +8,7 @@
  */
 import type { MetaInput } from '../batch/extract-session.js';
 import type { ManifestSession } from '../batch/manifest.js';
+import { declaredRole } from './clock-check.js';
 import { readTranscriptSpan } from './transcripts/index.js';
 
 /** How far a TextGrid's length may lie from its recording's: encoders' padding and trims are tens of ms. */
@@ -17,7 +18,7 @@ export const TEXTGRID_LENGTH_TOLERANCE_S = 0.5;
 export async function transcriptLengthWarning(s: ManifestSession, inputs: readonly MetaInput[] | undefined): Promise<string[]> {
   if (!s.transcript || !inputs) return [];
   const span = await readTranscriptSpan(s.transcript);
-  const role = (s.meta.transcript_clock ?? '').trim() || s.ref_role;
+  const role = declaredRole(s, 'transcript_clock');
   const rec = inputs.find((i) => i.role === role)?.duration_s;
   if (!span || typeof rec !== 'number' || !(rec > 0)) return [];
   const len = span.xmax - span.xmin;
