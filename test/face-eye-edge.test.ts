@@ -50,7 +50,7 @@ describe('an eye beyond the picture edge', () => {
     for (const x of whole) expect([typeof x.yaw_deg, typeof x.roll_deg, x.pose_null_reason]).toEqual(['number', 'number', null]);
     const summary = JSON.parse(readFileSync(summaryFile, 'utf8'));
     expect(summary.frames_pose_face_outside).toBe(cut.length);
-    // The frames' mean luma (pool.ts meanLuma): the 0x606060 background (96) and the portrait; 102.8 measured.
+    // The frames' mean luma (luma.ts meanLuma): the 0x606060 background (96) and the portrait; 102.8 measured.
     expect(summary.mean_luma).toBeGreaterThan(95);
     expect(summary.mean_luma).toBeLessThan(110);
     expect(r.stderr).toMatch(new RegExp(`warning: ${cut.length} of 12 frames with a face have over 5 % of its mesh beyond the picture's edge`));

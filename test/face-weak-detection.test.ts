@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { implausibility, plausibilityFeatures, WEAK_DET_SCORE, WEAK_MESH_SCORE } from '../src/face/plausibility.js';
 import { DARK_LUMA_MAX, faceSummaryWarnings } from '../src/face/summary-warnings.js';
-import { meanLuma } from '../src/face/pool.js';
+import { meanLuma } from '../src/face/luma.js';
 import { FIXTURES } from './helpers/cli.js';
 
 const ROOM = JSON.parse(readFileSync(join(FIXTURES, 'face', 'empty-room-mesh.json'), 'utf8')) as {
@@ -58,7 +58,7 @@ describe('the orientation check\'s warning when no frame kept a face', () => {
 
 /**
  * A dark, noisy webcam clip gave 0 faces and the warning named the video role, --start/--end and the framing, not the
- * darkness (session 57's trial). The summary's mean_luma (pool.ts meanLuma, BT.601 over 4096 pixels a frame) now
+ * darkness (session 57's trial). The summary's mean_luma (luma.ts meanLuma, BT.601 over 4096 pixels a frame) now
  * names it when under DARK_LUMA_MAX: s01 darkened (ffmpeg eq=brightness=-0.5,noise=alls=20) reads 15 and keeps no
  * face. No face model runs here (~0.1 CPU s); face-eye-edge checks mean_luma on a real run.
  */

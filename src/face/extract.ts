@@ -213,7 +213,7 @@ export interface FaceSummary {
   /** Frames with a face whose blink is null (any blink_null_reason), and of them those with 'eye_not_seen_open' (open-eyes.ts). */
   frames_blink_null: number;
   /**
-   * Mean luma (0..255, BT.601) of the frames analysed, from 4096 pixels each (pool.ts meanLuma): under DARK_LUMA_MAX
+   * Mean luma (0..255, BT.601) of the frames analysed, from 4096 pixels each (luma.ts meanLuma): under DARK_LUMA_MAX
    * (summary-warnings.ts) the warning of a video without a face says the picture is dark.
    */
   mean_luma: number | null;
