@@ -60,7 +60,7 @@ function repeatedTimeWarning(s: Pick<FaceSummary, 'frames_analysed'> & Partial<P
 
 /**
  * Frames whose face is cut by the picture's edge past MESH_OUTSIDE_POSE_MAX (quality.ts): the mesh made up the points
- * beyond it and the pose drifted 5-8 degrees (session 58's trial: yaw +4 on a portrait leaving the picture at one side,
+ * beyond it and the pose drifted 5-8 degrees (session 57's trial: yaw +4 on a portrait leaving the picture at one side,
  * nothing said); yaw, pitch and roll are null there.
  */
 function poseOutsideWarning(s: Pick<FaceSummary, 'frames_with_face'> & Partial<Pick<FaceSummary, 'frames_pose_face_outside'>>): string[] {
@@ -178,23 +178,29 @@ function decodeErrorsWarning(s: Partial<Pick<FaceSummary, 'decode_errors'>>): st
 }
 
 /**
- * The run's first line when no frame kept a face. When faces were seen and left out (orientation check, plausibility
- * check), the framing advice would mislead (trial32: a bar over the eyes, 122 of 125 frames "implausible", was told to
- * check the video role): it says so and points at the lines that follow.
- */
-/**
  * Mean luma (summary mean_luma, 0..255) under which the warning of a video without a face says the picture is dark.
  * Measured (session 58, tface58: the demo camera s01, 4 s at --fps 5, darkened with ffmpeg eq=brightness=B and
  * noise=alls=20, a dark noisy webcam): faces on 20 of 20 frames at mean luma 94 (B 0), 45, 34 and 30 (B -0.2 to -0.35),
  * 18 at 23 (-0.4), 3 at 20 (-0.45; 14 meshes implausible), 0 at 15 (-0.5). The face models give up between 15 and
- * 25; the line names the darkness up to twice that (a face smaller or in a darker corner than s01's goes sooner), and
- * only when no frame kept a face, where nothing else would say why.
+ * 25; the lines name the darkness up to twice that (a face smaller or in a darker corner than s01's goes sooner), and
+ * only where faces were lost: no frame kept a face, or meshes failed the plausibility check.
  */
 export const DARK_LUMA_MAX = 40;
 
-function noFaceWarning(s: Pick<FaceSummary, 'frames_analysed'> & Partial<Pick<FaceSummary, 'faces_rejected_orientation' | 'faces_rejected_implausible' | 'faces_rejected_flip' | 'faces_rejected_rolled' | 'mean_luma'>>): string {
+/** The summary's mean_luma, rounded, of a picture darker than DARK_LUMA_MAX; null otherwise (or unknown). */
+function darkLuma(s: Partial<Pick<FaceSummary, 'mean_luma'>>): number | null {
   const luma = s.mean_luma ?? null;
-  const dark = luma !== null && luma < DARK_LUMA_MAX ? `the picture is dark: mean luma ${Math.round(luma)} of 255 (mean_luma), too dark for the face models: light the face, or brighten the video (ffmpeg -vf eq=brightness=0.3)` : null;
+  return luma !== null && luma < DARK_LUMA_MAX ? Math.round(luma) : null;
+}
+
+/**
+ * The run's first line when no frame kept a face. When faces were seen and left out (orientation check, plausibility
+ * check), the framing advice would mislead (trial32: a bar over the eyes, 122 of 125 frames "implausible", was told to
+ * check the video role): it says so and points at the lines that follow.
+ */
+function noFaceWarning(s: Pick<FaceSummary, 'frames_analysed'> & Partial<Pick<FaceSummary, 'faces_rejected_orientation' | 'faces_rejected_implausible' | 'faces_rejected_flip' | 'faces_rejected_rolled' | 'mean_luma'>>): string {
+  const luma = darkLuma(s);
+  const dark = luma !== null ? `the picture is dark: mean luma ${luma} of 255 (mean_luma), too dark for the face models: light the face, or brighten the video (ffmpeg -vf eq=brightness=0.3)` : null;
   const left = (s.faces_rejected_orientation ?? 0) + (s.faces_rejected_implausible ?? 0) + (s.faces_rejected_flip ?? 0) + (s.faces_rejected_rolled ?? 0);
   if (left > 0) return `no face kept in any of the ${s.frames_analysed} frames analysed (detection_rate 0): the detector found faces, and all were left out by the checks the next warnings name${dark ? `; ${dark}` : ''}`;
   return `no face found in any of the ${s.frames_analysed} frames analysed (detection_rate 0): ${dark ? `${dark}; ` : ''}check the video role, --start/--end and the camera framing`;
@@ -267,8 +273,8 @@ function implausibleWarning(s: Partial<Pick<FaceSummary, 'faces_rejected_implaus
   const k = s.face_null_reasons?.implausible ?? 0;
   if (k === 0) return [];
   // A dark picture gives the mesh noise to fit (s01 darkened to mean luma 20: 14 of 20 frames implausible, 3 kept).
-  const luma = s.mean_luma ?? null;
-  const dark = luma !== null && luma < DARK_LUMA_MAX ? `, and so can a picture this dark (mean luma ${Math.round(luma)} of 255, mean_luma: light the face)` : '';
+  const luma = darkLuma(s);
+  const dark = luma !== null ? `, and so can a picture this dark (mean luma ${luma} of 255, mean_luma: light the face)` : '';
   return [
     `${k} frame(s) without a face although the detector and the mesh found one: its mesh failed the human-face plausibility check (face_null_reason "implausible"; faces_rejected_implausible ${s.faces_rejected_implausible ?? k}); a face partly covered (a hand, a bar over the mouth or eyes) can read so, as can a pattern that is not a face${dark}; --no-plausibility keeps such meshes (check them before use)`,
   ];

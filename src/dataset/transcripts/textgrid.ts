@@ -152,15 +152,8 @@ function readTiers(text: string, file: string): Tier[] {
   const head = text.trimStart();
   if (head.startsWith('"Praat chronological TextGrid text file"'))
     throw new InputError('a Praat "chronological" TextGrid is not read: in Praat, open it and save it with "Save as text file" (or "Save as short text file")', { file, line: 1 });
-  const toks = textGridTokens(text, file);
-  const rd = new Reader(toks, file);
-  const type = rd.str('File type = "ooTextFile"');
-  const cls = rd.str('Object class = "TextGrid"');
-  // "ooTextFile short": the short format's header in Praat before 4.x, still read by Praat.
-  if (!['ooTextFile', 'ooTextFile short'].includes(type.value) || cls.value !== 'TextGrid')
-    throw new InputError(`not a Praat TextGrid text file (File type "${type.value}", Object class "${cls.value}")`, { file, line: cls.line });
-  rd.num('the TextGrid xmin');
-  rd.num('the TextGrid xmax');
+  const rd = new Reader(textGridTokens(text, file), file);
+  readHeader(rd, file);
   if (rd.flag('<exists> or <absent>') !== '<exists>') return [];
   const n = rd.count('the number of tiers');
   return Array.from({ length: n }, () => readTier(rd, file));
@@ -274,16 +267,23 @@ export function utterancesFromTiers(tiers: Tier[], file: string): Utterance[] {
   return words.flatMap(({ tier, speaker }) => speakerUtterances(tier, uttOf(speaker), speaker, file));
 }
 
+/** A TextGrid's header: its file type and class (refused when not a TextGrid's), then the span it declares. */
+function readHeader(rd: Reader, file: string): { xmin: number; xmax: number } {
+  const type = rd.str('File type = "ooTextFile"');
+  const cls = rd.str('Object class = "TextGrid"');
+  // "ooTextFile short": the short format's header in Praat before 4.x, still read by Praat.
+  if (!['ooTextFile', 'ooTextFile short'].includes(type.value) || cls.value !== 'TextGrid')
+    throw new InputError(`not a Praat TextGrid text file (File type "${type.value}", Object class "${cls.value}")`, { file, line: cls.line });
+  return { xmin: rd.num('the TextGrid xmin'), xmax: rd.num('the TextGrid xmax') };
+}
+
 /**
  * The span a TextGrid declares (its xmin, xmax: the length of the audio it was made on; MFA writes the aligned WAV's),
  * read without its tiers; null when the text is not a TextGrid's (the reader refuses it elsewhere).
  */
 export function textGridSpan(text: string, file: string): { xmin: number; xmax: number } | null {
   try {
-    const rd = new Reader(textGridTokens(text.slice(0, 4096), file), file);
-    rd.str('File type');
-    rd.str('Object class');
-    return { xmin: rd.num('the TextGrid xmin'), xmax: rd.num('the TextGrid xmax') };
+    return readHeader(new Reader(textGridTokens(text.slice(0, 4096), file), file), file);
   } catch {
     return null;
   }
