@@ -5,13 +5,15 @@
  * for a camera of another session placed by its own beep (`content_mismatch`) and 0.999 for a picture placed on its
  * sound's clock with an sd of 29 ms (`camera_clock_shared`, `offset_uncertain`), with no word in the card or
  * manifest.json (a trial's report). A sound placed by its pulse alone, its content too short to check against the
- * session's other sound (`content_unchecked`: a 10 s session's camera of another session, trial 2026-12-05), too.
+ * session's other sound (`content_unchecked`: a 10 s session's camera of another session, trial 2026-12-05), too; and a
+ * picture placed by two flashes that both lie over 50 ms from its sound (`av_skew`, since session 59: a real skew, or
+ * both flashes misread alike).
  */
 import { basename } from 'node:path';
 import type { SyncMap } from '../sync/clock.js';
 
 /** docs/sync.md's warnings table: a placement that may be off by more than its target, or of another session. */
-const KEPT = new Set(['content_mismatch', 'content_unchecked', 'offset_uncertain', 'camera_clock_shared', 'forced_pick', 'drift_uncertain', 'drift_unmeasured', 'container_lag', 'picture_own_clock', 'picture_drift_assumed']);
+const KEPT = new Set(['content_mismatch', 'content_unchecked', 'offset_uncertain', 'camera_clock_shared', 'forced_pick', 'drift_uncertain', 'drift_unmeasured', 'container_lag', 'picture_own_clock', 'picture_drift_assumed', 'av_skew']);
 
 /**
  * Warnings about a pair of files, not the stream they sit on: `content_mismatch`/`content_unchecked` sit on the stream
