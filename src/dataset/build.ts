@@ -31,7 +31,7 @@ import { DEFAULT_SPLIT, manifestSplits, parseSplits, splitKeys, splitOf, type Sp
 import { datasetSchema } from './schema.js';
 import { datasetCodeBuild, extractWays, FORMAT_VERSION, SCHEMA_VERSION, shapingFingerprint, type ExtractWay } from './fingerprint.js';
 import { datasetCard } from './card.js';
-import { missingStageWarnings, mixedAudioRoleNotes, mixedFaceModelNotes, mixedMadeByNotes } from './made-by-mix.js';
+import { missingStageWarnings, notProducedReasons, mixedAudioRoleNotes, mixedFaceModelNotes, mixedMadeByNotes } from './made-by-mix.js';
 import { makeFolder } from '../common/make-folder.js';
 export type { DatasetSessionOutcome } from './build-session.js';
 
@@ -497,7 +497,8 @@ export async function buildDataset(manifestPath: string, o: BuildOptions): Promi
     const files = await writer.close();
     const dm = await datasetManifestOf(inputs, opt, totals, files);
     const failedSessions = dm.sessions.flatMap((x) => (x.error ? [{ session_id: x.session_id, error: x.error }] : []));
-    for (const n of [...missingStageWarnings(dm.sessions, inputs.manifest.sessions, unwantedStages(opt)), ...mixedMadeByNotes(dm.sessions), ...mixedAudioRoleNotes(dm.sessions), ...mixedFaceModelNotes(dm.sessions)]) o.onNote?.(n);
+    const nothing = await notProducedReasons(dm.sessions, inputs.featuresDir);
+    for (const n of [...missingStageWarnings(dm.sessions, inputs.manifest.sessions, unwantedStages(opt), nothing), ...mixedMadeByNotes(dm.sessions), ...mixedAudioRoleNotes(dm.sessions), ...mixedFaceModelNotes(dm.sessions)]) o.onNote?.(n);
     // Refusals are said with the paths as the build met them; the release's texts relative to the manifest's folder.
     refuseEmpty(dm, { manifest: inputs.manifest, labelSet: inputs.labelSet, segments: opt.segments, minLabelCoverage: o.minLabelCoverage, onNote: o.onNote });
     for (const w of emptySplitWarnings(dm)) (o.onWarning ?? o.onNote)?.(w);
