@@ -61,6 +61,7 @@ export function datasetCard(m: DatasetManifest): string {
   for (const l of m.labels) if (l.targets_used < l.targets) gaps.push(unmatchedGap(l, m));
   for (const l of m.labels) for (const w of l.warnings ?? []) gaps.push(`labels ${l.key}: ${w}`);
   for (const [k, v] of Object.entries(m.counts.per_split)) if (v.records === 0) gaps.push(`split ${k} is empty.`);
+  if (typeof m.split_note === 'string') gaps.push(`${m.split_note}.`);
   if (gaps.length === 0) L.push('None found.');
   else for (const g of gaps) L.push(`- ${g}`);
   L.push('');
