@@ -138,3 +138,26 @@ describe('ratingsFromRows: the CSV reader\'s off-range rule, warned', () => {
     expect(analyzeAgreement(ratingsFromRows(rows(() => null))).dimensions[0].warnings).toEqual([]);
   });
 });
+
+describe("Fleiss' kappa of a crowd design (each target rated by another subset of raters, CREMA-D's; ttrial59c)", () => {
+  // 6 clips, 3 ratings each from a pool of 6 raters (clip t: raters t, t+1, t+2 mod 6): no clip has every rater.
+  const LABELS = [['a', 'a', 'b'], ['b', 'b', 'b'], ['a', 'c', 'c'], ['c', 'c', 'c'], ['a', 'a', 'a'], ['b', 'c', 'b']];
+  const crowd = LABELS.flatMap((x, t) => x.map((v, k) => ({ target: `clip${t}`, rater: `r${((t + k) % 6) + 1}`, rating: v })));
+  // Fleiss (1971) by hand: P_i = sum n_ij (n_ij - 1) / (m (m - 1)), p_j = share of all ratings.
+  const P = LABELS.map((x) => ['a', 'b', 'c'].reduce((s, c) => { const n = x.filter((v) => v === c).length; return s + n * (n - 1); }, 0) / 6);
+  const all = LABELS.flat();
+  const pe = ['a', 'b', 'c'].reduce((s, c) => s + (all.filter((v) => v === c).length / all.length) ** 2, 0);
+  const fleiss1971 = (P.reduce((a, b) => a + b, 0) / 6 - pe) / (1 - pe);
+
+  it("its Fleiss' kappa row names the figure Fleiss (1971) gives, the Scott's pi row", () => {
+    const d = analyzeAgreement(ratingsFromRows(crowd, { categorical: true })).dimensions[0];
+    expect(d.scott_pi?.coefficient).toBeCloseTo(fleiss1971, 12);
+    expect(d.fleiss_kappa?.kappa).toBeNull();
+    expect(d.fleiss_kappa?.reason).toBe(`no target was labelled by every rater; each has 3 ratings: Fleiss' (1971) kappa is the Scott's pi row, ${fleiss1971.toFixed(3)}`);
+  });
+
+  it('control: targets with different numbers of ratings keep the reason alone', () => {
+    const d = analyzeAgreement(ratingsFromRows(crowd.slice(1), { categorical: true })).dimensions[0];
+    expect(d.fleiss_kappa?.reason).toBe('no target was labelled by every rater');
+  });
+});

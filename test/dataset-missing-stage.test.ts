@@ -4,8 +4,10 @@
  * records without face, exit 0, the card saying only "3 of 8 records have no face (no face detected in the span or no
  * video)". A session whose row has the media for a stage that other sessions of the release have, but no features
  * of it, is now a warning of that session (stderr, manifest.json, card). Synthetic feature folders, no media decoded.
+ * A stage that ran and had nothing to analyse (meta.json not_produced: a clip without sound) is said with extract's
+ * reason, not as "not extracted, run --only" (ttrial59c).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildDataset } from '../src/dataset/build.js';
@@ -54,5 +56,20 @@ describe('dataset build: a session without the face features the others have', (
       await buildDataset(MANIFEST, { features: await features(name, [...noFace]), out: join(tmp.dir, `${name}-out`), faceFeatures, onNote: (n) => notes.push(n) });
       expect(notes.filter((n) => /no (face|audio) features/.test(n))).toEqual([]);
     }
+  });
+
+  it('a stage that ran and had nothing to analyse (meta.json not_produced) is said with its reason, not "run --only face"', async () => {
+    const dir = await features('empty', ['s01']);
+    const metaPath = join(dir, 's01', 'meta.json');
+    const reason = 'no video role for face, while lav_audio (s01_lav.flac) holds a picture';
+    writeFileSync(metaPath, JSON.stringify({ ...JSON.parse(readFileSync(metaPath, 'utf8')), not_produced: [{ stage: 'face', reason }] }));
+    const notes: string[] = [];
+    const out = join(tmp.dir, 'empty-out');
+    await buildDataset(MANIFEST, { features: dir, out, onNote: (n) => notes.push(n) });
+    const w = `no face features (extract's face stage had nothing to analyse), while s02, s03 of this release have them: ${reason}, so its records have no face (pass --face-features none if face is not wanted)`;
+    expect(notes).toContain(`session s01: ${w}`);
+    const card = readFileSync(join(out, 'README.md'), 'utf8');
+    expect(card).toContain(`- session s01: ${w}`);
+    expect(card).toMatch(/have no face: \d+ in 1 session\(s\) whose face stage had nothing to analyse \(see below\)/);
   });
 });

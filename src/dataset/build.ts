@@ -27,11 +27,11 @@ import type { FaceRate } from './record.js';
 import { fixedGapNote, parseSegmentMode, segmentModeText, type SegmentMode } from './segments.js';
 import { buildSessionToFile, sessionLabels, type DatasetSessionOutcome, type SessionJob, type SessionTally } from './build-session.js';
 import { SplitShardWriter, type ShardFile } from './shards.js';
-import { DEFAULT_SPLIT, manifestSplits, parseSplits, splitKeys, splitOf, type SplitSpec } from './splits.js';
+import { DEFAULT_SPLIT, manifestSplits, parseSplits, splitKeys, splitOf, splitShareNote, type SplitSpec } from './splits.js';
 import { datasetSchema } from './schema.js';
 import { datasetCodeBuild, extractWays, FORMAT_VERSION, SCHEMA_VERSION, shapingFingerprint, type ExtractWay } from './fingerprint.js';
 import { datasetCard } from './card.js';
-import { missingStageWarnings, mixedAudioRoleNotes, mixedFaceModelNotes, mixedMadeByNotes } from './made-by-mix.js';
+import { missingStageWarnings, notProducedReasons, mixedAudioRoleNotes, mixedFaceModelNotes, mixedMadeByNotes } from './made-by-mix.js';
 import { makeFolder } from '../common/make-folder.js';
 export type { DatasetSessionOutcome } from './build-session.js';
 
@@ -98,6 +98,8 @@ export interface DatasetManifest {
   sessions: DatasetSessionOutcome[];
   files: ShardFile[];
   extra_files: Array<{ path: string; bytes: number; sha256: string }>;
+  /** The note that the hash split's shares lie far from --split (splits.ts splitShareNote); only when it does, since 2026-12-07. */
+  split_note?: string;
 }
 
 export interface BuildResult {
@@ -407,7 +409,15 @@ async function datasetManifestOf(inputs: BuildInputs, opt: BuildOptionsResolved,
     sessions: outcomes,
     files,
     extra_files: [],
+    ...splitNoteOf(perSplitCounts(outcomes, opt.splits), opt, inputs.manifestSplit !== null),
   };
+}
+
+/** manifest.json's split_note, for a split by the speaker hash whose shares lie far from the asked fractions. */
+function splitNoteOf(perSplit: DatasetManifest['counts']['per_split'], opt: BuildOptionsResolved, fromColumn: boolean): { split_note?: string } {
+  if (fromColumn) return {};
+  const note = splitShareNote(perSplit, Object.fromEntries(opt.splits.map((x) => [x.name, x.fraction])));
+  return note ? { split_note: note } : {};
 }
 
 /**
@@ -497,10 +507,11 @@ export async function buildDataset(manifestPath: string, o: BuildOptions): Promi
     const files = await writer.close();
     const dm = await datasetManifestOf(inputs, opt, totals, files);
     const failedSessions = dm.sessions.flatMap((x) => (x.error ? [{ session_id: x.session_id, error: x.error }] : []));
-    for (const n of [...missingStageWarnings(dm.sessions, inputs.manifest.sessions, unwantedStages(opt)), ...mixedMadeByNotes(dm.sessions), ...mixedAudioRoleNotes(dm.sessions), ...mixedFaceModelNotes(dm.sessions)]) o.onNote?.(n);
+    const nothing = await notProducedReasons(dm.sessions, inputs.featuresDir);
+    for (const n of [...missingStageWarnings(dm.sessions, inputs.manifest.sessions, unwantedStages(opt), nothing), ...mixedMadeByNotes(dm.sessions), ...mixedAudioRoleNotes(dm.sessions), ...mixedFaceModelNotes(dm.sessions)]) o.onNote?.(n);
     // Refusals are said with the paths as the build met them; the release's texts relative to the manifest's folder.
     refuseEmpty(dm, { manifest: inputs.manifest, labelSet: inputs.labelSet, segments: opt.segments, minLabelCoverage: o.minLabelCoverage, onNote: o.onNote });
-    for (const w of emptySplitWarnings(dm)) (o.onWarning ?? o.onNote)?.(w);
+    for (const w of [...emptySplitWarnings(dm), ...(dm.split_note ? [dm.split_note] : [])]) (o.onWarning ?? o.onNote)?.(w);
     pathsAsInManifest(dm.sessions, inputs.manifest, inputs.featuresDir);
     refusePartialOverRelease(dm, failedSessions, out, o);
     await writeExtraFiles(tmp, dm, opt);
