@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syncSession } from '../src/sync/session.js';
+import { findOtherToneBurst } from '../src/sync/tone/tone-hint.js';
 import { syncWarningLines } from '../src/sync/warnings.js';
 import { addBeeps, rng, talker, writeWavF32 } from './sync-media.js';
 
@@ -109,4 +110,44 @@ describe('a reference without a usable beep beside sounds placed by content that
     const better = await syncSession(['ref-quiet', 'mic-b', 'mic-c'].map((n) => ({ file: join(dir, `${n}.wav`) })), { ref: join(dir, 'mic-b.wav') });
     expect(better.streams.find((x) => String(x.file).endsWith('mic-c.wav'))?.method).toBe('tone');
   }, 60_000);
+});
+
+/**
+ * A steady voiced vowel (as a synthetic voice, espeak-ng, holds its pitch): harmonics 1..12 of f0 at 1/k, the second
+ * h2Db under the first, 30 ms rise and 50 ms fall.
+ */
+function vowel(x: Float32Array, t: number, dur: number, f0: number, h2Db: number): void {
+  const i0 = Math.round(t * SR);
+  const n = Math.round(dur * SR);
+  for (let i = 0; i < n; i++) {
+    const env = Math.min(1, i / (0.03 * SR), (n - i) / (0.05 * SR));
+    let v = 0;
+    for (let k = 1; k <= 12; k++) v += (k === 2 ? 10 ** (h2Db / 20) : 1 / k) * Math.sin((2 * Math.PI * k * f0 * i) / SR);
+    x[i0 + i] += 0.1 * env * v;
+  }
+}
+
+describe('the --tone-hz hint offers a beep, not a voice (ttrial58s finding 4)', () => {
+  // An OBS desktop track (espeak-ng speech over a 440 Hz bed) was told "but a tone burst at about 254 Hz at 3.116 s:
+  // --tone-hz 254?": a voice's fundamental, its second harmonic 13.7 dB under it and locked to it in phase. Here three
+  // steady vowels near 254 Hz, the second harmonic 18 dB under (prominent enough for the burst detector: 246 Hz was
+  // offered before 2026-12-07); the hint is computed as session.ts does (findOtherToneBurst, --tone-hz 1000 skipped).
+  const speech = (beepHz?: number) => {
+    const r = rng(11);
+    const x = Float32Array.from({ length: 6 * SR }, () => 0.003 * r.g());
+    for (const [t, dur, f0] of [[1.0, 0.25, 254], [2.0, 0.3, 266.7], [3.5, 0.2, 246.4]]) vowel(x, t, dur, f0, -18);
+    if (beepHz) addBeeps(x, SR, [{ t_s: 4.5, dur_s: 0.2, hz: beepHz, amp: 0.1 }]);
+    return x;
+  };
+  it('no hint for voiced speech alone', () => {
+    expect(findOtherToneBurst(speech(), SR, 0, 1000)).toBeNull();
+  });
+  it('a 2 kHz and a 440 Hz beep beside the same speech are still offered', () => {
+    for (const hz of [2000, 440]) {
+      const hint = findOtherToneBurst(speech(hz), SR, 0, 1000);
+      expect(hint?.hz).toBeGreaterThan(hz - 10);
+      expect(hint?.hz).toBeLessThan(hz + 10);
+      expect(hint?.t_s).toBeCloseTo(4.5, 2);
+    }
+  });
 });

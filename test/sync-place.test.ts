@@ -156,6 +156,68 @@ describe('sync placement: a webcam file whose picture and sound run on different
   });
 });
 
+describe('sync placement: a file whose sound lags its picture for real (a Zoom/Teams recording, a Bluetooth headset: av_skew)', () => {
+  // ttrial58s finding 3: a Zoom-like file whose sound lags its picture 60 ms (read 72.5 ms at both flashes) was refused
+  // (sound_disagrees, exit 2) with no way out named. Here the sound lags 120 ms: its beeps lie SKEW after its flashes.
+  const OFFSET = -2.2;
+  const SKEW = 0.12;
+  const F25 = 1 / 25;
+  const session = (refEnd: number, flashes: { start?: number; end?: number }, ends: 'start' | 'both' = 'both', skew = SKEW) => {
+    const lav = state('lav.wav', 'audio', { start: 4.0, end: refEnd });
+    const sound = state('cam.mp4', 'audio', { start: 4.0 - OFFSET + skew, end: refEnd - OFFSET + skew });
+    const picture = state('cam.mp4', 'video', flashes);
+    picture.frameS = F25;
+    const all = [lav, sound, picture];
+    placeStreams(all, lav, { ...PLACING, ends });
+    return { lav, sound, picture, all };
+  };
+  const codes = (s: StreamState) => s.warnings.map((w) => w.code);
+
+  it('--ends both, both flashes the same skew from the sound placed by its beeps: placed, av_skew in sync.json and on stderr', () => {
+    const { lav, sound, picture, all } = session(30.0, { start: 4.0 - OFFSET, end: 30.0 - OFFSET });
+    expect(sound.placed?.method).toBe('tone');
+    expect(picture.placed?.method).toBe('flash');
+    expect(picture.placed!.offset).toBeCloseTo(OFFSET, 6);
+    expect(picture.placed?.extra?.av_skew_s).toBeCloseTo(SKEW, 6);
+    expect(picture.placed?.extra?.av_skew_sd_s).toBeGreaterThan(0);
+    expect(codes(picture)).not.toContain('sound_disagrees');
+    expect(picture.warnings.filter((w) => w.code === 'av_skew')).toHaveLength(1);
+    expect(() => refuseUnplaced(all, lav, probes, CTX)).not.toThrow();
+    const map = buildSyncMap(all, lav, 'test', { ...CTX, pick: null });
+    const v = map.streams.find((e) => e.kind === 'video') as Record<string, unknown>;
+    expect(v.av_skew_s).toBeCloseTo(SKEW, 6);
+    expect(syncWarningLines(map).join('\n')).toMatch(/cam\.mp4 video stream 0: av_skew: the file's sound \(audio stream 0, placed by its beeps\) lags its picture by 120\.0 ms .*both flashes agree on it/m);
+  });
+
+  it('one flash (--ends start, or --ends both with no end flash): refused as before, the line naming --ends both', () => {
+    for (const [flashes, ends] of [[{ start: 4.0 - OFFSET, end: 30.0 - OFFSET }, 'start'], [{ start: 4.0 - OFFSET }, 'both']] as const) {
+      const { picture } = session(30.0, flashes, ends);
+      expect(picture.placed).toBeNull();
+      expect(picture.warnings.find((w) => w.code === 'sound_disagrees')?.message).toMatch(/put that moment 120\.0 ms apart .*; if the file's sound really lags its picture by that much .*rerun with --ends both and a flash at the session's end as well/);
+    }
+  });
+
+  it('a flash a frame off at one end is still refused (pulses_disagree; over 10 minutes its own clock, then sound_disagrees), never placed with av_skew', () => {
+    const short = session(30.0, { start: 4.0 - OFFSET, end: 30.0 - OFFSET + F25 }).picture;
+    expect(short.placed).toBeNull();
+    expect(codes(short)).toContain('pulses_disagree');
+    const long = session(600.0, { start: 4.0 - OFFSET, end: 600.0 - OFFSET + F25 });
+    expect(codes(long.picture)).toContain('picture_own_clock');
+    expect(long.picture.placed).toBeNull();
+    expect(codes(long.picture)).toContain('sound_disagrees');
+    expect(codes(long.picture)).not.toContain('av_skew');
+    expect(() => refuseUnplaced(long.all, long.lav, probes, CTX)).toThrow(InputError);
+  });
+
+  it('a skew beyond a second, though both flashes agree on it, is refused without the way out', () => {
+    const { picture } = session(30.0, { start: 4.0 - OFFSET, end: 30.0 - OFFSET }, 'both', 1.2);
+    expect(picture.placed).toBeNull();
+    const said = picture.warnings.find((w) => w.code === 'sound_disagrees')?.message ?? '';
+    expect(said).toMatch(/1200\.0 ms apart/);
+    expect(said).not.toMatch(/--ends both/);
+  });
+});
+
 describe('a picture whose drift is its sound\'s, unchecked by its own frames, says so where it matters (picture_drift_assumed)', () => {
   // Trial 2026-12-06 W1 under --ends start: the webcam's picture took its sound's -212.7 ppm (continuity drift) and lay
   // 103 ms off at its end, exit 0, with nothing said. The warning is made with the sync map (report.ts finalWarnings).

@@ -26,7 +26,7 @@ async function makeCamera(name: string, skewS: number): Promise<void> {
   const lav = Float32Array.from(room);
   addBeeps(lav, SR, [{ t_s: BEEP_REF_S, dur_s: BEEP_S, amp: 0.3 }]);
   writeWavF32(join(dir, 'lav.wav'), lav, SR);
-  const cam = new Float32Array(6 * SR);
+  const cam = new Float32Array(8 * SR);
   const r = rng(91);
   for (let n = 0; n < cam.length; n++) cam[n] = 0.6 * (room[Math.round((n / SR + OFFSET_S - skewS) * SR)] ?? 0) + 0.01 * r.g();
   const wav = join(dir, `${name}.wav`);
@@ -34,10 +34,29 @@ async function makeCamera(name: string, skewS: number): Promise<void> {
   flashVideo(join(dir, `${name}.mp4`), { fpsNum: 25, fpsDen: 1, seconds: 6, flashes: [{ t_s: BEEP_REF_S - OFFSET_S, dur_s: BEEP_S }], kind: 'corner', audio: wav });
 }
 
+/** Beeps of lav2.wav (and flashes of cam-lag120.mp4's picture, on the lav's clock) at both ends of a 9 s session. */
+const BEEPS2_S = [1.9, 8.4];
+/** The sound of a Zoom/Teams call or a Bluetooth headset lags its picture for real (ttrial58s: 60 ms). */
+const LAG_S = 0.12;
+
+/** A lav with beeps at both ends and a camera whose sound hears them, LAG_S late against its picture's flashes. */
+function makeLaggingCamera(room: Float32Array): void {
+  const lav = Float32Array.from(room.subarray(0, 10 * SR));
+  addBeeps(lav, SR, BEEPS2_S.map((t_s) => ({ t_s, dur_s: BEEP_S, amp: 0.3 })));
+  writeWavF32(join(dir, 'lav2.wav'), lav, SR);
+  const cam = new Float32Array(8 * SR);
+  const r = rng(92);
+  for (let n = 0; n < cam.length; n++) cam[n] = 0.6 * (lav[Math.round((n / SR + OFFSET_S - LAG_S) * SR)] ?? 0) + 0.01 * r.g();
+  const wav = join(dir, 'cam-lag120.wav');
+  writeWavF32(wav, cam, SR);
+  flashVideo(join(dir, 'cam-lag120.mp4'), { fpsNum: 25, fpsDen: 1, seconds: 8, flashes: BEEPS2_S.map((t) => ({ t_s: t - OFFSET_S, dur_s: BEEP_S })), kind: 'corner', audio: wav });
+}
+
 beforeAll(async () => {
   ({ dir, cleanup } = tempDir('mmprep-sound-picture-'));
   await makeCamera('cam-skew120', 0.12);
   await makeCamera('cam-skew30', 0.03);
+  makeLaggingCamera(await beepInSpeech(SR, 10, 43, [], 15));
 });
 afterAll(() => cleanup());
 
@@ -64,5 +83,27 @@ describe("a picture placed by its flash against its own sound placed by cross-co
     expect(v.drift_ppm).toBe(a.drift_ppm);
     expect(v.drift_sd_ppm).toBe(10);
     expect(v.drift_source).toBe('audio stream 0 of the same file (its content cross-correlated with lav.wav)');
+  });
+});
+
+describe('a file whose sound lags its picture 120 ms for real (a Zoom/Teams recording, a Bluetooth headset), its sound placed by its beeps', () => {
+  it('--ends both: both flashes agree on the skew, so the picture is placed by them, av_skew warned and kept in sync.json (was refused, sound_disagrees)', async () => {
+    const r = await runCliInProcess(['sync', 'lav2.wav', 'cam-lag120.mp4', '--ends', 'both', '-o', 'c.json', '--quiet'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/cam-lag120\.mp4 video stream 0: av_skew: the file's sound \(audio stream 0, placed by its beeps\) lags its picture by 1[12]\d\.\d ms/);
+    const map = JSON.parse(readFileSync(join(dir, 'c.json'), 'utf8'));
+    const v = map.streams.find((e: { kind: string }) => e.kind === 'video');
+    const a = map.streams.find((e: { kind: string; file: string }) => e.kind === 'audio' && e.file.endsWith('cam-lag120.mp4'));
+    expect(a.method).toBe('tone');
+    expect(Math.abs(a.offset_s - (OFFSET_S - LAG_S))).toBeLessThan(0.001);
+    expect(v.method).toBe('flash');
+    expect(Math.abs(v.offset_s - OFFSET_S)).toBeLessThan(0.02);
+    expect(Math.abs(v.av_skew_s - LAG_S)).toBeLessThan(2 * v.av_skew_sd_s + 0.005);
+    expect(v.warnings.map((w: { code: string }) => w.code)).toContain('av_skew');
+  });
+  it('--ends start (one flash): refused as before, the line naming --ends both as the way out', async () => {
+    const r = await runCliInProcess(['sync', 'lav2.wav', 'cam-lag120.mp4', '--ends', 'start', '-o', 'd.json', '--quiet'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/cam-lag120\.mp4: video stream 0 cannot be put on the reference clock: its flash at 1\.1\d\d s and its own file's audio stream 0 \(placed by its beep\) put that moment 1[12]\d\.\d ms apart .*; if the file's sound really lags its picture by that much \(a Zoom\/Teams recording, a Bluetooth headset\), rerun with --ends both and a flash at the session's end as well/);
   });
 });

@@ -1115,14 +1115,72 @@ export function soundPictureCheck(s: StreamState, states: StreamState[]): boolea
   const sd = Math.hypot(s.placed.offsetSd ?? 0, snd.placed.offsetSd ?? 0);
   const limit = Math.max(AV_SKEW_MAX_S, SOUND_PICTURE_K * sd);
   if (Math.abs(d) <= limit) return false;
+  const agreed = agreedSkew(s, snd);
+  if (agreed) {
+    keepSkew(s, snd, agreed, sd);
+    return false;
+  }
   const how = snd.placed.method === 'xcorr' ? `cross-correlation with ${snd.placed.from?.file}` : snd.placed.method === 'tone' ? 'its beep' : `the ${snd.placed.method} route`;
   s.warnings.push({
     code: 'sound_disagrees',
-    message: `its flash at ${c.t_s.toFixed(3)} s and its own file's audio stream ${snd.stream} (placed by ${how}) put that moment ${(Math.abs(d) * 1000).toFixed(1)} ms apart on the reference clock, more than the ${AV_SKEW_MAX_S * 1000} ms a camera's sound and picture may be apart and ${SOUND_PICTURE_K} sd of the two (sd ${(sd * 1000).toFixed(1)} ms): the flash's onset or the sound's placement is wrong, so the picture is not placed${s.forcedPick ? ` (--pick forced this flash among its window's candidates: this far from its own sound it is likely not the session's pulse; the other --pick rule, or the stray flash trimmed out of the recording, may place the picture)` : ''}`,
+    message: `its flash at ${c.t_s.toFixed(3)} s and its own file's audio stream ${snd.stream} (placed by ${how}) put that moment ${(Math.abs(d) * 1000).toFixed(1)} ms apart on the reference clock, more than the ${AV_SKEW_MAX_S * 1000} ms a camera's sound and picture may be apart and ${SOUND_PICTURE_K} sd of the two (sd ${(sd * 1000).toFixed(1)} ms): the flash's onset or the sound's placement is wrong, so the picture is not placed${s.forcedPick ? ` (--pick forced this flash among its window's candidates: this far from its own sound it is likely not the session's pulse; the other --pick rule, or the stray flash trimmed out of the recording, may place the picture)` : ''}${skewWayOut(s, snd, d)}`,
   });
   s.placed = null;
   s.refusedBy = 'sound_disagrees';
   return true;
+}
+
+/**
+ * Largest audio/video skew a file's two flashes may show as real (agreedSkew): a Zoom/Teams recording or a Bluetooth
+ * headset delays the sound 60-300 ms behind the picture (ttrial58s finding 3: a Zoom-like file 60 ms); a second
+ * beyond that is more likely a muxing error or two different events.
+ */
+export const AV_SKEW_PLAUSIBLE_S = 1;
+
+type AgreedSkew = { skew: number; atFlashes: [number, number] };
+
+/**
+ * A picture placed by both its flashes whose two flashes lie the same distance from its own file's sound placed by its
+ * beeps: each flash's time on the reference clock (from its pulse pair) against the sound's clock at that stream time,
+ * the two within the tolerance a one-clock pair is held to (flashesApartBound: half a frame, or 2 sd of the pair) and
+ * on the same side, their mean within AV_SKEW_PLAUSIBLE_S. Both pulses are then right and the skew is real: the
+ * picture keeps its flashes' placement. A flash a frame or more off never gets here (flashesAgree refused it, or
+ * flashesOwnClock put the picture on its own drift, whose flashes then lie that far apart from the sound); one flash
+ * alone cannot tell a real skew from a wrong onset. Null otherwise.
+ */
+function agreedSkew(s: StreamState, snd: StreamState): AgreedSkew | null {
+  const pl = s.placed;
+  if (!pl?.from?.placed || !snd.placed || snd.placed.method !== 'tone' || !pl.used?.includes('start') || !pl.used.includes('end')) return null;
+  const pairs = pulsePairs(s, pl.from);
+  if (pairs.length !== 2) return null;
+  const soundClock = clockOfPlacement(snd.placed);
+  const [a, b] = pairs.map((p) => p.tRef - soundClock(p.tSrc));
+  const tolerance = flashesApartBound(s.frameS ?? 1 / 25, pairs);
+  if (Math.sign(a) !== Math.sign(b) || Math.abs(b - a) > tolerance) return null;
+  const skew = (a + b) / 2;
+  return Math.abs(skew) <= AV_SKEW_PLAUSIBLE_S ? { skew, atFlashes: [a, b] } : null;
+}
+
+/** The agreed skew (agreedSkew) kept in sync.json (`av_skew_s`, `av_skew_sd_s`: the picture's and sound's offset sds) and warned once. */
+function keepSkew(s: StreamState, snd: StreamState, agreed: AgreedSkew, sd: number): void {
+  const pl = s.placed as Placement;
+  pl.extra = { ...pl.extra, av_skew_s: Math.round(agreed.skew * 1e6) / 1e6, av_skew_sd_s: Math.round(sd * 1e6) / 1e6 };
+  if (s.warnings.some((w) => w.code === 'av_skew')) return;
+  const ms = (x: number) => (Math.abs(x) * 1000).toFixed(1);
+  const late = agreed.skew > 0 ? 'lags' : 'leads';
+  s.warnings.push({
+    code: 'av_skew',
+    message: `the file's sound (audio stream ${snd.stream}, placed by its beeps) ${late} its picture by ${ms(agreed.skew)} ms (sd ${ms(sd)} ms; ${ms(agreed.atFlashes[0])} ms at the start flash, ${ms(agreed.atFlashes[1])} ms at the end flash), more than the ${AV_SKEW_MAX_S * 1000} ms a camera's sound and picture may be apart, and both flashes agree on it: a real skew (a Zoom/Teams recording, a Bluetooth headset's delay), so each is placed by its own pulses (av_skew_s in sync.json); an LED lit that long after each beep, or both flashes misread alike, reads the same: if the file's sound has no such delay, check both flashes' frames`,
+  });
+}
+
+/**
+ * The way out a `sound_disagrees` refusal names when the skew may be real (a picture placed by one flash, within
+ * AV_SKEW_PLAUSIBLE_S of its sound placed by its beep): --ends both, whose two flashes place it if they agree on the skew.
+ */
+function skewWayOut(s: StreamState, snd: StreamState, d: number): string {
+  if (snd.placed?.method !== 'tone' || Math.abs(d) > AV_SKEW_PLAUSIBLE_S || (s.placed?.used?.length ?? 0) > 1) return '';
+  return `; if the file's sound really ${d > 0 ? 'lags' : 'leads'} its picture by that much (a Zoom/Teams recording, a Bluetooth headset), rerun with --ends both and a flash at the session's end as well: two flashes that agree on that skew place the picture (warned av_skew)`;
 }
 
 /** Why the same file's placed stream of the other kind does not place s (for the refusal), or null. */

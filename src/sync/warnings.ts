@@ -22,7 +22,7 @@
  */
 import type { SyncMap } from './clock.js';
 
-const TOLD = new Set(['camera_clock_shared', 'container_lag', 'content_lag', 'content_mismatch', 'content_unchecked', 'continuity_unchecked', 'decode_errors', 'drift_unmeasured', 'forced_pick', 'no_end_pulse', 'offset_uncertain', 'one_pulse', 'other_route', 'pairing_unchecked', 'picture_drift_assumed', 'picture_own_clock', 'reference_without_pulse', 'short_stream', 'timestamp_gap', 'truncated']);
+const TOLD = new Set(['av_skew', 'camera_clock_shared', 'container_lag', 'content_lag', 'content_mismatch', 'content_unchecked', 'continuity_unchecked', 'decode_errors', 'drift_unmeasured', 'forced_pick', 'no_end_pulse', 'offset_uncertain', 'one_pulse', 'other_route', 'pairing_unchecked', 'picture_drift_assumed', 'picture_own_clock', 'reference_without_pulse', 'short_stream', 'timestamp_gap', 'truncated']);
 
 /**
  * A stream's `not_found` (or refused candidate's) line that carries the --tone-hz hint (`... (but a tone burst at about

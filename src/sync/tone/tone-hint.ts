@@ -2,6 +2,7 @@
 import FFT from 'fft.js';
 import { findToneBursts, type ToneDetection } from './tone.js';
 import { median } from './tone-math.js';
+import { harmonicCouplings, harmonicOfVoice, MIN_COUPLING, MIN_RAYLEIGH, SURE_COUPLING } from './tone-harmonic.js';
 
 const SIZE = 1024;
 const HOP = 256;
@@ -70,6 +71,35 @@ function steadyPeaks(peakBin: Int32Array, peakPow: Float64Array, med: Float64Arr
   return cands;
 }
 
+/** A sync beep's length, s: shorter is a click, longer a held note or a whistle (docs/sync.md "The beep": 0.1-0.5 s). */
+const BEEP_MIN_S = 0.05;
+const BEEP_MAX_S = 0.6;
+/**
+ * How far under the burst its partial at twice its frequency may lie and still make it a voice's fundamental, dB. A
+ * voice's second harmonic lies within about 15 dB of its first (H1-H2 of breathy to pressed voices); an espeak-ng voice
+ * heard on an OBS desktop track lay 13.7 dB under its 254 Hz fundamental, phase-locked to it (coupling 0.97, ttrial58s
+ * finding 4). A sine beep has none there (its 2f bin is noise: 38-46 dB under it, coupling 0.5 or less, also clipped
+ * by tanh, whose distortion is odd), and a loudspeaker's even distortion lies 30 dB or more under it.
+ */
+const VOICE_H2_DB = 20;
+
+/**
+ * Whether a confirmed burst looks like a sync beep rather than a voiced stretch (for the hint only): 50-600 ms long,
+ * not a harmonic of a voice below it (tone-harmonic.ts harmonicOfVoice: partials at f/2, f/3, f/4 locked to it), and
+ * not a voice's fundamental (its partial at 2f within VOICE_H2_DB and locked to it, by the same phase coupling of Kim &
+ * Powers 1979). ttrial58s: a voice at 254 Hz was offered as `--tone-hz 254?` on a desktop track with speech.
+ */
+function beepLike(samples: Float32Array, sampleRate: number, t0: number, d: ToneDetection): boolean {
+  if (d.duration_s < BEEP_MIN_S || d.duration_s > BEEP_MAX_S) return false;
+  const a = Math.max(0, Math.round((d.t_s - t0) * sampleRate));
+  const b = Math.min(samples.length, a + Math.round(d.duration_s * sampleRate));
+  if (harmonicOfVoice(samples, a, b, sampleRate, d.freq_hz)) return false;
+  if (2 * d.freq_hz >= sampleRate / 2) return true;
+  const locked = (c: { coupling: number; windows: number }) => c.coupling >= SURE_COUPLING || (c.coupling >= MIN_COUPLING && c.windows * c.coupling ** 2 >= MIN_RAYLEIGH);
+  const fundamental = harmonicCouplings(samples, a, b, sampleRate, 2 * d.freq_hz).find((c) => Math.abs(c.f0_hz - d.freq_hz) < 1);
+  return !(fundamental && fundamental.level_db <= VOICE_H2_DB && locked(fundamental));
+}
+
 /**
  * The most prominent burst the tone-burst detector confirms at a candidate's frequency rounded to 10 Hz (or 10 Hz
  * either side), trying at most 12 frequencies: a sustained speech harmonic is a spectral candidate too, so each is
@@ -88,7 +118,7 @@ function confirmedBurst(samples: Float32Array, sampleRate: number, t0: number, c
     tried.add(hz);
     for (const h of [hz, hz - 10, hz + 10]) {
       const d = burstsAt(h);
-      for (const x of d) if (!best || x.prominence_db > best.prominence_db) best = x;
+      for (const x of d) if ((!best || x.prominence_db > best.prominence_db) && beepLike(samples, sampleRate, t0, x)) best = x;
       if (d.length) break;
     }
   }
@@ -98,7 +128,8 @@ function confirmedBurst(samples: Float32Array, sampleRate: number, t0: number, c
 /**
  * The frequency of the most prominent tone burst at any frequency (200 Hz to 6 kHz), for a hint when none is found at
  * the expected one: a spectrogram peak that stays in one 15.6 Hz bin, 20 dB over that bin's median, for 80 ms, then
- * confirmed (and its onset measured) by the tone-burst detector at that frequency rounded to 10 Hz.
+ * confirmed (and its onset measured) by the tone-burst detector at that frequency rounded to 10 Hz, and looking like a
+ * beep, not a voice (beepLike; since 2026-12-07).
  */
 export function findOtherToneBurst(samples: Float32Array, sampleRate: number, t0 = 0, skipHz?: number): { hz: number; t_s: number; level_dbfs: number; placeable: boolean } | null {
   const nF = Math.floor((samples.length - SIZE) / HOP) + 1;
