@@ -52,7 +52,16 @@ describe('a video whose frames repeat their presentation time', () => {
     expect(new Set(t).size).toBe(4);
     expect([s.frames_repeated_time, s.frames_repeated_time_first_t_s]).toEqual([4, t[1]]);
     const w = faceSummaryWarnings(s).filter((x) => /frames_repeated_time/.test(x));
-    expect(w).toEqual([expect.stringMatching(/^4 of 8 frames analysed have a presentation time not later than the frame before \(first at 0\.00 s\) \(frames_repeated_time\): .* re-time it at the camera's constant frame rate \(ffmpeg -i .*repeated\.mkv -vf setpts=N\/25\/TB -r 25 .*repeated-cfr\.mp4, 25 being that rate\)/)]);
+    // The stream's own rate (10 fps), carried into the summary (stream_fps): the command said 25 whatever the rate.
+    expect(s.stream_fps).toBe(10);
+    expect(w).toEqual([expect.stringMatching(/^4 of 8 frames analysed have a presentation time not later than the frame before \(first at 0\.00 s\) \(frames_repeated_time\): .* re-time it at the camera's constant frame rate \(ffmpeg -i .*repeated\.mkv -vf setpts=N\/10\/TB -r 10 .*repeated-cfr\.mp4: 10 fps, the stream's declared rate \(stream_fps\)\) and run again$/)]);
+  });
+
+  it('the re-timing command names an NTSC rate as its fraction, a whole rate as it is, and 25 only where the stream declares none', () => {
+    const line = (stream_fps: number | null) => faceSummaryWarnings({ frames_analysed: 8, frames_with_face: 8, frames_repeated_time: 4, file: 'rep.mkv', stream_fps }).join('\n');
+    expect(line(30000 / 1001)).toMatch(/\(ffmpeg -i rep\.mkv -vf setpts=N\*1001\/30000\/TB -r 30000\/1001 rep-cfr\.mp4: 29\.970 fps, the stream's declared rate \(stream_fps\)\)/);
+    expect(line(30)).toMatch(/-vf setpts=N\/30\/TB -r 30 rep-cfr\.mp4: 30 fps,/);
+    expect(line(null)).toMatch(/-vf setpts=N\/25\/TB -r 25 rep-cfr\.mp4, 25 being that rate: the stream declares none\)/);
   });
 
   it('a video with rising times has none', async () => {

@@ -85,7 +85,15 @@ describe('a video without a face whose picture is dark says so (summary mean_lum
     const implausible = (mean_luma: number) => faceSummaryWarnings({ frames_analysed: 20, frames_with_face: 3, mean_luma, faces_rejected_implausible: 14, face_null_reasons: { orientation_doubtful: 0, implausible: 14, orientation_flip: 0, rolled_low_mesh_score: 0 } }).filter((x) => /implausible/.test(x));
     expect(implausible(19.7)).toEqual([expect.stringMatching(/as can a pattern that is not a face, and so can a picture this dark \(mean luma 20 of 255, mean_luma: light the face\); --no-plausibility/)]);
     expect(implausible(94.3)).toEqual([expect.stringMatching(/as can a pattern that is not a face; --no-plausibility/)]);
-    // With faces found, no darkness line.
+    // With faces found on half the frames or more, no darkness line.
     expect(faceSummaryWarnings({ frames_analysed: 20, frames_with_face: 18, mean_luma: 23.4 }).join('\n')).not.toMatch(/dark/);
+    expect(faceSummaryWarnings({ frames_analysed: 20, frames_with_face: 10, mean_luma: 23.4 }).join('\n')).not.toMatch(/dark/);
+  });
+
+  it('faces on under half the frames of a dark picture: the darkness is said too (it was said only with no face or failed meshes)', () => {
+    const few = (mean_luma: number | null) => faceSummaryWarnings({ frames_analysed: 20, frames_with_face: 3, mean_luma });
+    expect(few(19.7)).toEqual(['faces found on only 3 of the 20 frames analysed (detection_rate 0.15): the picture is dark: mean luma 20 of 255 (mean_luma), too dark for the face models on the others: light the face, or brighten the video (ffmpeg -vf eq=brightness=0.3)']);
+    expect(few(94.3)).toEqual([]);
+    expect(few(null)).toEqual([]);
   });
 });

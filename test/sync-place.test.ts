@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../src/common/errors.js';
-import { beepsBetterThanContent, placeStreams } from '../src/sync/place.js';
+import { beepsBetterThanContent, placeStreams, skewBothEnds } from '../src/sync/place.js';
 import type { SyncMap } from '../src/sync/clock.js';
 import { buildSyncMap, refuseUnplaced } from '../src/sync/report.js';
 import { syncWarningLines } from '../src/sync/warnings.js';
@@ -207,6 +207,26 @@ describe('sync placement: a file whose sound lags its picture for real (a Zoom/T
     expect(codes(long.picture)).toContain('sound_disagrees');
     expect(codes(long.picture)).not.toContain('av_skew');
     expect(() => refuseUnplaced(long.all, long.lav, probes, CTX)).toThrow(InputError);
+  });
+
+  it('flashes beyond the beeps\' search spans are searched again only where both ends show one at the same skew (skewBothEnds)', () => {
+    const far = (flashes: { start?: number; end?: number }) => {
+      const lav = state('lav.wav', 'audio', { start: 4.0, end: 30.0 });
+      const sound = state('cam.mp4', 'audio', { start: 4.0 - OFFSET + 0.25, end: 30.0 - OFFSET + 0.25 });
+      const picture = state('cam.mp4', 'video');
+      picture.frameS = F25;
+      for (const [w, t] of Object.entries(flashes) as Array<['start' | 'end', number]>) {
+        picture.detections.push({ window: w, t_s: t, confidence: 0.99, onset_sd_s: 0.002, placeable: false, unplaceable_reason: `flash candidate at ${t.toFixed(3)} s (score 400.0): outside the beep's span ${(t + 0.25).toFixed(3)} ± 0.170 s` } as StreamState['detections'][number]);
+      }
+      placeStreams([lav, sound, picture], lav, PLACING);
+      return skewBothEnds(picture, [lav, sound, picture]);
+    };
+    expect(far({ start: 4.0 - OFFSET, end: 30.0 - OFFSET })).toBeCloseTo(0.25, 9);
+    expect(far({ start: 4.0 - OFFSET })).toBeNull();
+    // 40 ms (a frame) apart: not one skew.
+    expect(far({ start: 4.0 - OFFSET, end: 30.0 - OFFSET - 0.04 })).toBeNull();
+    // Beyond a second: not searched.
+    expect(far({ start: 4.0 - OFFSET - 1.0, end: 30.0 - OFFSET - 1.0 })).toBeNull();
   });
 
   it('a skew beyond a second, though both flashes agree on it, is refused without the way out', () => {

@@ -193,6 +193,11 @@ export interface FaceSummary {
   field_order: string | null;
   inference_width: number;
   inference_height: number;
+  /**
+   * The video stream's declared frame rate (ffprobe avg_frame_rate, else r_frame_rate), or null: the rate a warning's
+   * re-timing command names (summary-warnings.ts repeatedTimeWarning; it said 25 whatever the stream's rate).
+   */
+  stream_fps: number | null;
   fps_requested: number | null;
   min_confidence: number;
   max_faces: number;
@@ -963,6 +968,7 @@ export class FaceRun {
       field_order: interlacedFieldOrder(g.stream),
       inference_width: g.width,
       inference_height: g.height,
+      stream_fps: rn(g.stream.fps_avg ?? g.stream.fps_real, 9),
       fps_requested: o.fps ?? null,
       min_confidence: o.minConfidence,
       max_faces: o.maxFaces,

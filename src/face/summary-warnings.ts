@@ -15,7 +15,7 @@ type WarnedFields =
   | 'faces_rejected_flip_first_t_s' | 'faces_rejected_rolled' | 'faces_rejected_rolled_first_t_s' | 'faces_read_sideways'
   | 'faces_read_sideways_direction' | 'faces_read_upside_down' | 'field_order' | 'file' | 'detector_frames' | 'frames_other_face_not_analysed'
   | 'frames_other_face_not_analysed_first_t_s' | 'max_faces' | 'frames_blink_null' | 'frames_eye_not_seen_open' | 'frames_pose_face_outside' | 'mean_luma' | 'frames_repeated_time' | 'frames_repeated_time_first_t_s'
-  | 'frames_fewer_faces' | 'inference_width' | 'inference_height' | 'backend';
+  | 'frames_fewer_faces' | 'inference_width' | 'inference_height' | 'backend' | 'stream_fps';
 type WarnedSummary = Pick<FaceSummary, 'frames_analysed' | 'frames_with_face'> & Partial<Pick<FaceSummary, WarnedFields>>;
 
 /** " (first at 1.23 s)", or nothing when the time is not known. */
@@ -29,7 +29,7 @@ export function faceSummaryWarnings(summary: WarnedSummary): string[] {
     ...largerFaceWarning(summary), ...otherFaceWarning(summary), ...sidewaysWarning(summary), ...upsideDownWarning(summary), ...decodeErrorsWarning(summary), ...leftOutWarnings(summary),
     ...implausibleWarning(summary), ...sarWarning(summary), ...interlacedWarning(summary), ...eyesNotSeenOpenWarning(summary),
     ...poseOutsideWarning(summary), ...repeatedTimeWarning(summary),
-    ...wideFrameWarning(summary),
+    ...wideFrameWarning(summary), ...fewFacesDarkWarning(summary),
   ];
   if (summary.frames_analysed > 0 && summary.frames_with_face === 0) {
     return [noFaceWarning(summary), ...sar];
@@ -49,12 +49,46 @@ export function faceSummaryWarnings(summary: WarnedSummary): string[] {
  * remux (session 57's trial: an MKV whose frames came in pairs at one time gave pairs of records at one t_s, exit 0).
  * Downstream, time-aligned data would hold two frames at one time, and motion_* divides by a wrong interval.
  */
-function repeatedTimeWarning(s: Pick<FaceSummary, 'frames_analysed'> & Partial<Pick<FaceSummary, 'frames_repeated_time' | 'frames_repeated_time_first_t_s' | 'file'>>): string[] {
+function repeatedTimeWarning(s: Pick<FaceSummary, 'frames_analysed'> & Partial<Pick<FaceSummary, 'frames_repeated_time' | 'frames_repeated_time_first_t_s' | 'file' | 'stream_fps'>>): string[] {
   const n = s.frames_repeated_time ?? 0;
   if (n === 0) return [];
   const out = s.file ? shellWord(siblingName(s.file, '-cfr.mp4')) : 'out.mp4';
+  const fps = s.stream_fps ?? null;
+  const rate = fps !== null && fps > 0 ? ffmpegRate(fps) : null;
+  const command = `ffmpeg -i ${s.file ? shellWord(s.file) : 'in.mkv'} -vf ${rate ? rate.setpts : 'setpts=N/25/TB'} -r ${rate ? rate.r : '25'} ${out}`;
+  const said = rate ? `${command}: ${rate.said}, the stream's declared rate (stream_fps)` : `${command}, 25 being that rate: the stream declares none`;
   return [
-    `${n} of ${s.frames_analysed} frames analysed have a presentation time not later than the frame before${firstAt(s.frames_repeated_time_first_t_s)} (frames_repeated_time): the video's timestamps repeat (a muxer bug or a bad variable-frame-rate remux), so records share a t_s and motion_* uses wrong intervals; re-time it at the camera's constant frame rate (ffmpeg -i ${s.file ? shellWord(s.file) : 'in.mkv'} -vf setpts=N/25/TB -r 25 ${out}, 25 being that rate) and run again`,
+    `${n} of ${s.frames_analysed} frames analysed have a presentation time not later than the frame before${firstAt(s.frames_repeated_time_first_t_s)} (frames_repeated_time): the video's timestamps repeat (a muxer bug or a bad variable-frame-rate remux), so records share a t_s and motion_* uses wrong intervals; re-time it at the camera's constant frame rate (${said}) and run again`,
+  ];
+}
+
+/**
+ * A frame rate as ffmpeg's -r and a setpts expression take it: an NTSC rate (n x 1000/1001: 23.976, 29.97, 59.94) as
+ * the fraction, so the re-timed frames do not drift off it (30 fps written as 29.97 is 1.8 ms off a minute); a whole
+ * rate as it is; any other to 3 decimals. The setpts expression holds no parentheses (a shell's metacharacters):
+ * N*1001/30000/TB is evaluated left to right.
+ */
+function ffmpegRate(fps: number): { r: string; setpts: string; said: string } {
+  const ntsc = Math.round(fps * 1.001);
+  if (Math.abs(fps - ntsc / 1.001) < 1e-5 * fps && Math.abs(fps - ntsc) > 1e-3) {
+    return { r: `${ntsc * 1000}/1001`, setpts: `setpts=N*1001/${ntsc * 1000}/TB`, said: `${(ntsc / 1.001).toFixed(3)} fps` };
+  }
+  const whole = Math.round(fps);
+  const r = Math.abs(fps - whole) < 1e-6 * fps ? String(whole) : String(Number(fps.toFixed(3)));
+  return { r, setpts: `setpts=N/${r}/TB`, said: `${r} fps` };
+}
+
+/**
+ * Faces on under half the frames analysed in a dark picture (mean_luma under DARK_LUMA_MAX): the face models lose a
+ * face that dark (s01 darkened to mean luma 23: 18 of 20 frames; 20: 3 of 20), and nothing said why where the lost
+ * frames were not taken by the plausibility check (implausibleWarning names the darkness there). Not said when no
+ * frame kept a face (noFaceWarning says it).
+ */
+function fewFacesDarkWarning(s: Pick<FaceSummary, 'frames_analysed' | 'frames_with_face'> & Partial<Pick<FaceSummary, 'mean_luma' | 'face_null_reasons'>>): string[] {
+  const luma = darkLuma(s);
+  if (luma === null || s.frames_with_face === 0 || s.frames_with_face * 2 >= s.frames_analysed || (s.face_null_reasons?.implausible ?? 0) > 0) return [];
+  return [
+    `faces found on only ${s.frames_with_face} of the ${s.frames_analysed} frames analysed (detection_rate ${(s.frames_with_face / s.frames_analysed).toFixed(2)}): the picture is dark: mean luma ${luma} of 255 (mean_luma), too dark for the face models on the others: light the face, or brighten the video (ffmpeg -vf eq=brightness=0.3)`,
   ];
 }
 

@@ -1048,7 +1048,8 @@ function farSkew(s: StreamState, other: StreamState): string | null {
     if (!clearOutsideSpans(d) && margin === null) continue;
     const ms = Math.abs((d.t_s - beep.t_s) * 1000).toFixed(0);
     const weak = margin === null ? '' : ` (that candidate is short of the ${MIN_FLASH_CONFIDENCE} confidence a flash is placed by, but scores ${margin.toFixed(1)}x anything else in its window, and nothing clear lies at the beep)`;
-    return `its flash candidate at ${d.t_s.toFixed(3)} s lies ${ms} ms ${d.t_s < beep.t_s ? 'before' : 'after'} its own sound's beep at ${beep.t_s.toFixed(3)} s, more than the ${AV_SKEW_MAX_S * 1000} ms a camera's sound and picture may be apart (the sound muxed with an offset, as by -itsoffset or an edit, or that flash is not the LED): the sound's clock would place the picture that far off, so --share-camera-clock does not place it either${weak}`;
+    const wayOut = other.placed?.method === 'tone' && Math.abs(d.t_s - beep.t_s) <= AV_SKEW_PLAUSIBLE_S ? `; if the file's sound really ${d.t_s < beep.t_s ? 'lags' : 'leads'} its picture by that much (a Zoom/Teams recording, a Bluetooth headset), rerun with --ends both and a flash at the session's end as well: two flashes that agree on that skew are searched there and place the picture (warned av_skew)` : '';
+    return `its flash candidate at ${d.t_s.toFixed(3)} s lies ${ms} ms ${d.t_s < beep.t_s ? 'before' : 'after'} its own sound's beep at ${beep.t_s.toFixed(3)} s, more than the ${AV_SKEW_MAX_S * 1000} ms a camera's sound and picture may be apart (the sound muxed with an offset, as by -itsoffset or an edit, or that flash is not the LED): the sound's clock would place the picture that far off, so --share-camera-clock does not place it either${weak}${wayOut}`;
   }
   return null;
 }
@@ -1170,7 +1171,7 @@ function keepSkew(s: StreamState, snd: StreamState, agreed: AgreedSkew, sd: numb
   const late = agreed.skew > 0 ? 'lags' : 'leads';
   s.warnings.push({
     code: 'av_skew',
-    message: `the file's sound (audio stream ${snd.stream}, placed by its beeps) ${late} its picture by ${ms(agreed.skew)} ms (sd ${ms(sd)} ms; ${ms(agreed.atFlashes[0])} ms at the start flash, ${ms(agreed.atFlashes[1])} ms at the end flash), more than the ${AV_SKEW_MAX_S * 1000} ms a camera's sound and picture may be apart, and both flashes agree on it: a real skew (a Zoom/Teams recording, a Bluetooth headset's delay), so each is placed by its own pulses (av_skew_s in sync.json); an LED lit that long after each beep, or both flashes misread alike, reads the same: if the file's sound has no such delay, check both flashes' frames`,
+    message: `the file's sound (audio stream ${snd.stream}, placed by its beeps) ${late} its picture by ${ms(agreed.skew)} ms (sd ${ms(sd)} ms; ${ms(agreed.atFlashes[0])} ms at the start flash, ${ms(agreed.atFlashes[1])} ms at the end flash), more than the ${AV_SKEW_MAX_S * 1000} ms a camera's sound and picture may be apart, and both flashes agree on it: a real skew (a Zoom/Teams recording, a Bluetooth headset's delay), so each is placed by its own pulses (av_skew_s in sync.json${s.searchedAtSkewS === undefined ? '' : `; its flashes lay beyond the ${((3 * (s.frameS ?? 1 / 25) + AV_SKEW_MAX_S) * 1000).toFixed(0)} ms searched around its beeps at first, at both ends ${ms(s.searchedAtSkewS)} ms from them, and were searched again there`}); an LED lit that long after each beep, or both flashes misread alike, reads the same: if the file's sound has no such delay, check both flashes' frames`,
   });
 }
 
@@ -1190,6 +1191,31 @@ export function skewNote(s: StreamState, states: StreamState[]): string | null {
   const far = farSkew(s, other);
   if (far) return far;
   return `the same file's ${other.kind} stream ${other.stream} is placed, but a camera's ${s.kind === 'video' ? 'picture' : 'sound'} is not placed by its ${other.kind === 'video' ? 'picture' : 'sound'}: their skew (up to ${AV_SKEW_MAX_S * 1000} ms) is measured only by a pulse in both (--share-camera-clock accepts it unmeasured)${nothingAtBeepNote(s, other)}`;
+}
+
+/**
+ * A skew both ends of an unplaced picture show (--ends both): in each window a clear flash candidate refused only for
+ * lying outside its own sound's beep span (clearOutsideSpans: the flash search looks within 3 frames + 50 ms of the
+ * beep, streams.ts flashGuides), both the same distance from their beeps (within half a frame, or 2 sd of the pair),
+ * on the same side, their mean within AV_SKEW_PLAUSIBLE_S, the sound placed by its beeps at both ends. The session
+ * searches the picture again there (session.ts searchAtSkew), with every check a guided flash gets; a Zoom/Teams or
+ * Bluetooth sound 200-300 ms late lay outside the span (its flash refused, exit 2, before session 59). Null otherwise.
+ */
+export function skewBothEnds(s: StreamState, states: StreamState[]): number | null {
+  if (s.kind !== 'video' || s.placed || s.chosen.start || s.chosen.end) return null;
+  const snd = sameFileStreams(s, states).find((o) => o.kind === 'audio' && o.placed?.method === 'tone' && o.chosen.start && o.chosen.end);
+  if (!snd) return null;
+  const skews = (['start', 'end'] as const).map((w) => {
+    const far = s.detections.filter((d) => d.window === w && clearOutsideSpans(d) && typeof d.t_s === 'number');
+    const beep = snd.chosen[w] as Candidate;
+    return far.length === 1 ? { d: far[0].t_s as number, sd: Number(far[0].onset_sd_s ?? 0), beep: beep.t_s } : null;
+  });
+  if (!skews[0] || !skews[1]) return null;
+  const [a, b] = skews.map((x) => (x as { d: number; beep: number }).beep - (x as { d: number }).d);
+  const tolerance = Math.max(0.5 * (s.frameS ?? 1 / 25), 2 * Math.hypot(skews[0].sd, skews[1].sd));
+  const skew = (a + b) / 2;
+  if (Math.sign(a) !== Math.sign(b) || Math.abs(b - a) > tolerance || Math.abs(skew) <= AV_SKEW_MAX_S || Math.abs(skew) > AV_SKEW_PLAUSIBLE_S) return null;
+  return skew;
 }
 
 /** The far-skew evidence of a picture against its own file's placed sound (farSkew), for the refusal to lead with; or null. */

@@ -14,7 +14,7 @@ import { InputError } from '../common/errors.js';
 import type { SyncMap } from './clock.js';
 import { AmbiguousPulseError, choosePulses, pickTimes, type PickRule } from './choose.js';
 import { chooseByPairing } from './pick-at.js';
-import { placeStreams } from './place.js';
+import { type PlaceOptions, placeStreams, skewBothEnds } from './place.js';
 import { buildSyncMap, refuseUnplaced, type ReportContext } from './report.js';
 import { findAudioPulses, findVideoPulses, flashGuides, mapLimit, probeFiles, streamStates, type FileProbe, type ProbedFile, type StreamState } from './streams.js';
 import { findOtherToneBurst } from './tone/tone-hint.js';
@@ -163,16 +163,8 @@ export async function syncSession(inputs: SyncInput[], opts: SyncOptions & { ref
   // The sound first, so that a camera whose own beep was not found in a window is still guided there (flashGuides).
   const video = states.filter((s) => s.kind === 'video');
   if (ref.kind === 'audio' && video.length) placeStreams(audio, ref, placing);
-  await mapLimit(video, 2, (s) => {
-    const whole = fileOf(s).windows[0]?.name === 'all';
-    const guides = flashGuides(s, states, ref).map((g) => (whole ? { ...g, window: 'all' as const } : g));
-    return findVideoPulses(s, fileOf(s), guides, scan);
-  });
-  chooseAll(video, pick, toneHz, ends, ref);
-  // A camera that stopped before the end pulse: its end window's line says so (early-stop.ts), not what the frames showed.
-  video.forEach(noteEndAfterPicture);
-  // 2.-4. Place, then refuse or report.
-  placeStreams(states, ref, placing);
+  // 2. Place (with the pictures' flashes), 3.-4. refuse or report.
+  await placeWithPictures(video, states, ref, fileOf, scan, placing, (ss) => chooseAll(ss, pick, toneHz, ends, ref));
   const ctx = { toneHz, searchS, ends, fallback, onePulse: opts.onePulse === true };
   // Under --ends start, a stream placed at its start is checked to its end window (a recording that paused mid-file).
   await checkContinuity(states, ref, probes, ctx);
@@ -184,6 +176,53 @@ export async function syncSession(inputs: SyncInput[], opts: SyncOptions & { ref
   warnSoundGaps(states);
   warnUncheckedPairing(states);
   return buildSyncMap(states, ref, reason, { ...ctx, pick, onePulse: opts.onePulse === true });
+}
+
+/**
+ * The pictures' flashes, searched where their own sound's beeps say (flashGuides) and chosen, then every stream placed;
+ * under --ends both a picture whose flashes lie at one skew beyond those spans is searched again there (searchAtSkew)
+ * and the streams placed again.
+ */
+async function placeWithPictures(video: StreamState[], states: StreamState[], ref: StreamState, fileOf: (s: StreamState) => ProbedFile, scan: Parameters<typeof findVideoPulses>[3], placing: PlaceOptions, choose: (ss: StreamState[]) => void): Promise<void> {
+  const warnedBefore = new Map(video.map((s) => [s, s.warnings.length]));
+  const searchVideo = (s: StreamState, skewS = 0) => {
+    const whole = fileOf(s).windows[0]?.name === 'all';
+    const guides = flashGuides(s, states, ref).map((g) => ({ ...g, t_s: g.t_s - skewS, ...(whole ? { window: 'all' as const } : {}) }));
+    return findVideoPulses(s, fileOf(s), guides, scan);
+  };
+  await mapLimit(video, 2, (s) => searchVideo(s));
+  choose(video);
+  // A camera that stopped before the end pulse: its end window's line says so (early-stop.ts), not what the frames showed.
+  video.forEach(noteEndAfterPicture);
+  placeStreams(states, ref, placing);
+  const again = placing.ends === 'both' ? await searchAtSkew(video, states, warnedBefore, searchVideo) : [];
+  if (!again.length) return;
+  choose(again);
+  again.forEach(noteEndAfterPicture);
+  placeStreams(states, ref, placing);
+}
+
+/**
+ * Pictures whose flashes lie outside their beeps' search span at both ends by one skew (place.ts skewBothEnds: a
+ * Zoom/Teams or Bluetooth sound 200-300 ms late, beyond the 3 frames + 50 ms searched) are searched again with the
+ * guides moved by that skew, each flash then held to every check a guided flash gets; the first search's findings and
+ * warnings are dropped. The placement then judges them as any two flashes (an agreed skew: place.ts av_skew). Returns
+ * the pictures searched again (one more decode of their windows).
+ */
+async function searchAtSkew(video: StreamState[], states: StreamState[], warnedBefore: Map<StreamState, number>, search: (s: StreamState, skewS: number) => Promise<void>): Promise<StreamState[]> {
+  const found = video.map((s) => ({ s, skew: skewBothEnds(s, states) })).filter((x): x is { s: StreamState; skew: number } => x.skew !== null);
+  for (const { s, skew } of found) {
+    s.warnings = s.warnings.slice(0, warnedBefore.get(s));
+    s.detections = [];
+    s.chosen = { start: null, end: null };
+    s.forcedPick = null;
+    s.refusedBy = undefined;
+    s.leftOn = undefined;
+    s.endAfter = undefined;
+    s.searchedAtSkewS = skew;
+    await search(s, skew);
+  }
+  return found.map((x) => x.s);
 }
 
 /** --one-pulse pairs pulses across the halves of whole files, for a session with one pulse (across.ts). */

@@ -123,6 +123,8 @@ export interface StreamState {
   placed: Placement | null;
   /** Set when a check refused a placement (the stream is then not placed again). */
   refusedBy?: string;
+  /** A picture searched again with its guides moved by this skew (s, its sound later than its picture), where both ends' flashes lay that far outside its beeps' spans (session.ts searchAtSkew). */
+  searchedAtSkewS?: number;
   /**
    * Set where the stream's drift was left unknown because its content's drift lay at the edge of the range searched
    * (place.ts driftAtLimitWarning, "the drift is left unknown"): it may run beyond that edge (report.ts reportedSds).
