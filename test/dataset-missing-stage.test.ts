@@ -10,7 +10,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildDataset } from '../src/dataset/build.js';
+import { buildDataset, clockNoteOf, type DatasetSessionOutcome } from '../src/dataset/build.js';
 import { writeSyntheticSession } from '../src/dataset/synthetic-features.js';
 import { FIXTURES, tempDir } from './helpers/cli.js';
 
@@ -71,5 +71,18 @@ describe('dataset build: a session without the face features the others have', (
     const card = readFileSync(join(out, 'README.md'), 'utf8');
     expect(card).toContain(`- session s01: ${w}`);
     expect(card).toMatch(/have no face: \d+ in 1 session\(s\) whose face stage had nothing to analyse \(see below\)/);
+  });
+
+  it("the card's sentence on times: sessions extracted without the sync stage are on their file's own time (ttrial59c)", async () => {
+    // The card said "the sync map of mmprep sync applied by mmprep extract" of clips extracted with --only audio,face.
+    const session = (id: string, clock: string) => ({ session_id: id, error: null, made_by: { audio: { clock }, face: { clock } } }) as unknown as DatasetSessionOutcome;
+    expect(clockNoteOf([session('c1', 'source time'), session('c2', 'source time')]).clock_note).toBe("Times are seconds of each session on its file's own time, as extract made them without the sync stage (one file: its picture and sound share that time).");
+    expect(clockNoteOf([session('s1', 'sync.json placement sha256:ab'), session('c2', 'source time')]).clock_note).toMatch(/^Times are seconds on each session's reference clock \(the sync map .*\), except 1 session\(s\) on its file's own time, .*: c2\.$/);
+    expect(clockNoteOf([session('s1', 'sync.json placement sha256:ab')])).toEqual({});
+    // A synced release's card keeps its sentence, and manifest.json has no clock_note (releases built before read alike).
+    const out = join(tmp.dir, 'synced-out');
+    const r = await buildDataset(MANIFEST, { features: await features('synced', []), out });
+    expect(r.manifest).not.toHaveProperty('clock_note');
+    expect(readFileSync(join(out, 'README.md'), 'utf8')).toContain("Times are seconds on each session's reference clock (the sync map of `mmprep sync` applied by `mmprep extract`).");
   });
 });

@@ -100,6 +100,8 @@ export interface DatasetManifest {
   extra_files: Array<{ path: string; bytes: number; sha256: string }>;
   /** The note that the hash split's shares lie far from --split (splits.ts splitShareNote); only when it does, since 2026-12-07. */
   split_note?: string;
+  /** The card's sentence on times when sessions were extracted without a sync map (clockNoteOf); since 2026-12-07. */
+  clock_note?: string;
 }
 
 export interface BuildResult {
@@ -410,6 +412,25 @@ async function datasetManifestOf(inputs: BuildInputs, opt: BuildOptionsResolved,
     files,
     extra_files: [],
     ...splitNoteOf(perSplitCounts(outcomes, opt.splits), opt, inputs.manifestSplit !== null),
+    ...clockNoteOf(outcomes),
+  };
+}
+
+/**
+ * The card said every release's times were on "the sync map of mmprep sync applied by mmprep extract", also for clips
+ * extracted with --only audio,face, which have none (ttrial59c). Sessions whose feature files are all on their file's
+ * own time (made_by clock 'source time') are said so; none such: no note (the card's sentence as before).
+ */
+export function clockNoteOf(outcomes: DatasetSessionOutcome[]): { clock_note?: string } {
+  const built = outcomes.filter((o) => !o.error && o.made_by);
+  const own = built.filter((o) => Object.values(o.made_by ?? {}).every((st) => (st as { clock?: unknown }).clock === 'source time'));
+  if (!own.length) return {};
+  const what = 'on its file\'s own time, as extract made them without the sync stage (one file: its picture and sound share that time)';
+  return {
+    clock_note:
+      own.length === built.length
+        ? `Times are seconds of each session ${what}.`
+        : `Times are seconds on each session's reference clock (the sync map of \`mmprep sync\` applied by \`mmprep extract\`), except ${own.length} session(s) ${what}: ${own.slice(0, 5).map((o) => o.session_id).join(', ')}${own.length > 5 ? ', …' : ''}.`,
   };
 }
 

@@ -33,7 +33,7 @@ export function datasetCard(m: DatasetManifest): string {
   L.push('```');
   L.push(`mmprep dataset build ${m.source.manifest} --features <dir>${m.source.labels.map((l) => ` --labels ${l.file}`).join('')} --segments ${o.segments} --audio-features ${(o.audio_features as string[]).join(',') || 'none'} --face-features ${(o.face_features as string[]).join(',') || 'none'} --face-rate ${o.face_rate}${typeof o.split_column === 'string' ? '' : ` --split ${Object.entries(o.split as Record<string, number>).map(([k, v]) => `${k}=${v}`).join(',')}`}${o.gzip ? ' --gzip' : ''} --shard-mb ${o.shard_mb}${Array.isArray(o.scale) ? ` --scale ${o.scale.join(',')}` : ''}${o.exclude_sync_beep ? ' --exclude-sync-beep' : ''}`);
   L.push('```', '');
-  L.push('Times are seconds on each session\'s reference clock (the sync map of `mmprep sync` applied by `mmprep extract`).');
+  L.push(m.clock_note ?? 'Times are seconds on each session\'s reference clock (the sync map of `mmprep sync` applied by `mmprep extract`).');
   L.push('');
   L.push('## Label agreement', '');
   if (m.labels.length === 0) L.push('No labels were given.');
