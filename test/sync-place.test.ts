@@ -189,11 +189,19 @@ describe('sync placement: a file whose sound lags its picture for real (a Zoom/T
     expect(syncWarningLines(map).join('\n')).toMatch(/cam\.mp4 video stream 0: av_skew: the file's sound \(audio stream 0, placed by its beeps\) lags its picture by 120\.0 ms .*both flashes agree on it/m);
   });
 
-  it('one flash (--ends start, or --ends both with no end flash): refused as before, the line naming --ends both', () => {
-    for (const [flashes, ends] of [[{ start: 4.0 - OFFSET, end: 30.0 - OFFSET }, 'start'], [{ start: 4.0 - OFFSET }, 'both']] as const) {
-      const { picture } = session(30.0, flashes, ends);
+  it('one flash under --ends start: refused as before, the line naming --ends both', () => {
+    const { picture } = session(30.0, { start: 4.0 - OFFSET, end: 30.0 - OFFSET }, 'start');
+    expect(picture.placed).toBeNull();
+    expect(picture.warnings.find((w) => w.code === 'sound_disagrees')?.message).toMatch(/put that moment 120\.0 ms apart .*; if the file's sound really lags its picture by that much .*rerun with --ends both and a flash at the session's end as well/);
+  });
+
+  it('--ends both with one usable flash: the line names the end that lacks one, not --ends both again (tuser59: a start flash missing was told to add an end flash)', () => {
+    for (const [flashes, have, lack] of [[{ start: 4.0 - OFFSET }, 'start', 'end'], [{ end: 30.0 - OFFSET }, 'end', 'start']] as const) {
+      const { picture } = session(30.0, flashes, 'both');
       expect(picture.placed).toBeNull();
-      expect(picture.warnings.find((w) => w.code === 'sound_disagrees')?.message).toMatch(/put that moment 120\.0 ms apart .*; if the file's sound really lags its picture by that much .*rerun with --ends both and a flash at the session's end as well/);
+      const said = picture.warnings.find((w) => w.code === 'sound_disagrees')?.message ?? '';
+      expect(said).toMatch(new RegExp(`put that moment 120\\.0 ms apart .*it needs a usable flash at the session's ${lack} too: this --ends both run had one at its ${have} only`));
+      expect(said).not.toMatch(/rerun with --ends both/);
     }
   });
 

@@ -1106,7 +1106,7 @@ const SOUND_PICTURE_K = 2;
  * with sd 21.9 ms, 64.8 ms from its sound placed by cross-correlation), is refused (`sound_disagrees`). Returns true
  * when it unplaced the picture.
  */
-export function soundPictureCheck(s: StreamState, states: StreamState[]): boolean {
+export function soundPictureCheck(s: StreamState, states: StreamState[], ends: Ends = 'start'): boolean {
   if (s.kind !== 'video' || s.placed?.method !== 'flash') return false;
   const snd = sameFileStreams(s, states).find((o) => o.kind === 'audio' && o.placed && o.placed.method !== 'camera_clock');
   const c = s.chosen.start ?? s.chosen.end;
@@ -1123,7 +1123,7 @@ export function soundPictureCheck(s: StreamState, states: StreamState[]): boolea
   const how = snd.placed.method === 'xcorr' ? `cross-correlation with ${snd.placed.from?.file}` : snd.placed.method === 'tone' ? 'its beep' : `the ${snd.placed.method} route`;
   s.warnings.push({
     code: 'sound_disagrees',
-    message: `its flash at ${c.t_s.toFixed(3)} s and its own file's audio stream ${snd.stream} (placed by ${how}) put that moment ${(Math.abs(d) * 1000).toFixed(1)} ms apart on the reference clock, more than the ${AV_SKEW_MAX_S * 1000} ms a camera's sound and picture may be apart and ${SOUND_PICTURE_K} sd of the two (sd ${(sd * 1000).toFixed(1)} ms): the flash's onset or the sound's placement is wrong, so the picture is not placed${s.forcedPick ? ` (--pick forced this flash among its window's candidates: this far from its own sound it is likely not the session's pulse; the other --pick rule, or the stray flash trimmed out of the recording, may place the picture)` : ''}${skewWayOut(s, snd, d)}`,
+    message: `its flash at ${c.t_s.toFixed(3)} s and its own file's audio stream ${snd.stream} (placed by ${how}) put that moment ${(Math.abs(d) * 1000).toFixed(1)} ms apart on the reference clock, more than the ${AV_SKEW_MAX_S * 1000} ms a camera's sound and picture may be apart and ${SOUND_PICTURE_K} sd of the two (sd ${(sd * 1000).toFixed(1)} ms): the flash's onset or the sound's placement is wrong, so the picture is not placed${s.forcedPick ? ` (--pick forced this flash among its window's candidates: this far from its own sound it is likely not the session's pulse; the other --pick rule, or the stray flash trimmed out of the recording, may place the picture)` : ''}${skewWayOut(s, snd, d, ends)}`,
   });
   s.placed = null;
   s.refusedBy = 'sound_disagrees';
@@ -1176,11 +1176,18 @@ function keepSkew(s: StreamState, snd: StreamState, agreed: AgreedSkew, sd: numb
 
 /**
  * The way out a `sound_disagrees` refusal names when the skew may be real (a picture placed by one flash, within
- * AV_SKEW_PLAUSIBLE_S of its sound placed by its beep): --ends both, whose two flashes place it if they agree on the skew.
+ * AV_SKEW_PLAUSIBLE_S of its sound placed by its beep): two flashes that agree on the skew place it. Under --ends start
+ * that is --ends both with a flash at the end too; under --ends both the window whose flash was missing or not usable
+ * (tuser59: a start flash refused under --ends both was told to rerun with --ends both and an end flash, which it had).
  */
-function skewWayOut(s: StreamState, snd: StreamState, d: number): string {
-  if (snd.placed?.method !== 'tone' || Math.abs(d) > AV_SKEW_PLAUSIBLE_S || (s.placed?.used?.length ?? 0) > 1) return '';
-  return `; if the file's sound really ${d > 0 ? 'lags' : 'leads'} its picture by that much (a Zoom/Teams recording, a Bluetooth headset), rerun with --ends both and a flash at the session's end as well: two flashes that agree on that skew place the picture (warned av_skew)`;
+function skewWayOut(s: StreamState, snd: StreamState, d: number, ends: Ends): string {
+  const used = s.placed?.used ?? [];
+  if (snd.placed?.method !== 'tone' || Math.abs(d) > AV_SKEW_PLAUSIBLE_S || used.length > 1) return '';
+  const skew = `if the file's sound really ${d > 0 ? 'lags' : 'leads'} its picture by that much (a Zoom/Teams recording, a Bluetooth headset)`;
+  const agree = 'two flashes that agree on that skew place the picture (warned av_skew)';
+  if (ends !== 'both') return `; ${skew}, rerun with --ends both and a flash at the session's end as well: ${agree}`;
+  const [have, lack] = used[0] === 'end' ? ['end', 'start'] : ['start', 'end'];
+  return `; ${skew}, it needs a usable flash at the session's ${lack} too: this --ends both run had one at its ${have} only (check that the LED was in view and lit with the ${lack} beep): ${agree}`;
 }
 
 /** Why the same file's placed stream of the other kind does not place s (for the refusal), or null. */
@@ -1789,7 +1796,7 @@ export function placeStreams(states: StreamState[], ref: StreamState, o: PlaceOp
     // A track placed with its file's clock against the content.
     for (const s of states) if (containerCheck(s, states)) changed = true;
     // A picture against its own file's sound, once both are placed.
-    for (const s of states) if (soundPictureCheck(s, states)) changed = true;
+    for (const s of states) if (soundPictureCheck(s, states, o.ends)) changed = true;
     // A stream refused here takes the streams placed from it with it.
     for (const s of states) if (s.placed?.from && !s.placed.from.placed) s.placed = null;
   }
