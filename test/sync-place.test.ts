@@ -217,6 +217,16 @@ describe('sync placement: a file whose sound lags its picture for real (a Zoom/T
     expect(() => refuseUnplaced(long.all, long.lav, probes, CTX)).toThrow(InputError);
   });
 
+  it('a sound that leads its picture is not explained by a Zoom or Bluetooth delay, which make it lag (tuser59)', () => {
+    const placed = session(30.0, { start: 4.0 - OFFSET, end: 30.0 - OFFSET }, 'both', -SKEW).picture;
+    expect(placed.placed?.extra?.av_skew_s).toBeCloseTo(-SKEW, 6);
+    const said = placed.warnings.find((w) => w.code === 'av_skew')?.message ?? '';
+    expect(said).toMatch(/leads its picture by 120\.0 ms .*a real skew \(a webcam or capture card whose picture arrives later than its sound\)/);
+    expect(said).not.toMatch(/Zoom|Bluetooth/);
+    const refused = session(30.0, { start: 4.0 - OFFSET }, 'start', -SKEW).picture;
+    expect(refused.warnings.find((w) => w.code === 'sound_disagrees')?.message).toMatch(/if the file's sound really leads its picture by that much \(a webcam or capture card whose picture arrives late\), rerun with --ends both/);
+  });
+
   it('a skew beyond a second, though both flashes agree on it, is refused without the way out', () => {
     const { picture } = session(30.0, { start: 4.0 - OFFSET, end: 30.0 - OFFSET }, 'both', 1.2);
     expect(picture.placed).toBeNull();

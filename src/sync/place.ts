@@ -1168,9 +1168,10 @@ function keepSkew(s: StreamState, snd: StreamState, agreed: AgreedSkew, sd: numb
   if (s.warnings.some((w) => w.code === 'av_skew')) return;
   const ms = (x: number) => (Math.abs(x) * 1000).toFixed(1);
   const late = agreed.skew > 0 ? 'lags' : 'leads';
+  const cause = agreed.skew > 0 ? "a Zoom/Teams recording, a Bluetooth headset's delay" : 'a webcam or capture card whose picture arrives later than its sound';
   s.warnings.push({
     code: 'av_skew',
-    message: `the file's sound (audio stream ${snd.stream}, placed by its beeps) ${late} its picture by ${ms(agreed.skew)} ms (sd ${ms(sd)} ms; ${ms(agreed.atFlashes[0])} ms at the start flash, ${ms(agreed.atFlashes[1])} ms at the end flash), more than the ${AV_SKEW_MAX_S * 1000} ms a camera's sound and picture may be apart, and both flashes agree on it: a real skew (a Zoom/Teams recording, a Bluetooth headset's delay), so each is placed by its own pulses (av_skew_s in sync.json); an LED lit that long after each beep, or both flashes misread alike, reads the same: if the file's sound has no such delay, check both flashes' frames`,
+    message: `the file's sound (audio stream ${snd.stream}, placed by its beeps) ${late} its picture by ${ms(agreed.skew)} ms (sd ${ms(sd)} ms; ${ms(agreed.atFlashes[0])} ms at the start flash, ${ms(agreed.atFlashes[1])} ms at the end flash), more than the ${AV_SKEW_MAX_S * 1000} ms a camera's sound and picture may be apart, and both flashes agree on it: a real skew (${cause}), so each is placed by its own pulses (av_skew_s in sync.json); an LED lit that long after each beep, or both flashes misread alike, reads the same: if the file's sound has no such delay, check both flashes' frames`,
   });
 }
 
@@ -1183,7 +1184,7 @@ function keepSkew(s: StreamState, snd: StreamState, agreed: AgreedSkew, sd: numb
 function skewWayOut(s: StreamState, snd: StreamState, d: number, ends: Ends): string {
   const used = s.placed?.used ?? [];
   if (snd.placed?.method !== 'tone' || Math.abs(d) > AV_SKEW_PLAUSIBLE_S || used.length > 1) return '';
-  const skew = `if the file's sound really ${d > 0 ? 'lags' : 'leads'} its picture by that much (a Zoom/Teams recording, a Bluetooth headset)`;
+  const skew = `if the file's sound really ${d > 0 ? 'lags its picture by that much (a Zoom/Teams recording, a Bluetooth headset)' : 'leads its picture by that much (a webcam or capture card whose picture arrives late)'}`;
   const agree = 'two flashes that agree on that skew place the picture (warned av_skew)';
   if (ends !== 'both') return `; ${skew}, rerun with --ends both and a flash at the session's end as well: ${agree}`;
   const [have, lack] = used[0] === 'end' ? ['end', 'start'] : ['start', 'end'];
