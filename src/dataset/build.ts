@@ -125,6 +125,8 @@ interface Prepared {
     labelScale: [number, number] | null;
     /** The manifest column the splits came from, when they did. */
     splitColumn?: string;
+    /** How the labels files were read, as given: their column names, --na, --decimal-comma (labelReading). */
+    labelColumns: { target_col?: string; rater_col?: string; rating_col?: string; na?: string[]; decimal_comma?: true };
   };
 }
 
@@ -149,6 +151,13 @@ function prepare(o: BuildOptions): Prepared['options'] {
     shardMb,
     excludeSyncBeep: Boolean(o.excludeSyncBeep),
     labelScale: o.labelScale ?? null,
+    labelColumns: {
+      ...(o.labelColumns?.targetColumn ? { target_col: o.labelColumns.targetColumn } : {}),
+      ...(o.labelColumns?.raterColumn ? { rater_col: o.labelColumns.raterColumn } : {}),
+      ...(o.labelColumns?.ratingColumn ? { rating_col: o.labelColumns.ratingColumn } : {}),
+      ...(o.labelNa?.length ? { na: o.labelNa } : {}),
+      ...(o.decimalComma ? { decimal_comma: true as const } : {}),
+    },
   };
 }
 
@@ -373,11 +382,24 @@ function releaseOptions(opt: BuildOptionsResolved): Record<string, unknown> {
   };
 }
 
+/**
+ * manifest.json's `label_reading` (since 2026-12-08; only with labels): how the labels files were read, for the card's
+ * command line to run as given: the files read as categories (true: all of them, else their names), the column names,
+ * --na and --decimal-comma. The card of a release without it (built before) stays as it was. tuser59: a corpus
+ * release's card said `--labels emotion.csv` without `--categorical --rating-col emotion`, a command refused (exit 2).
+ */
+function labelReading(opt: BuildOptionsResolved, labelSet: LabelSet | null): { label_reading?: Record<string, unknown> } {
+  if (!labelSet) return {};
+  const files = [...new Set(labelSet.dimensions.map((d) => basename(d.file)))];
+  const categorical = [...new Set(labelSet.dimensions.filter((d) => d.categorical).map((d) => basename(d.file)))];
+  return { label_reading: { categorical: categorical.length === files.length ? true : categorical, ...opt.labelColumns } };
+}
+
 /** manifest.json of the release (its extra_files are added once schema.json and README.md are written). */
 async function datasetManifestOf(inputs: BuildInputs, opt: BuildOptionsResolved, totals: BuildTotals, files: ShardFile[]): Promise<DatasetManifest> {
   const { manifest, labelFiles, labelSet } = inputs;
   const { outcomes } = totals;
-  const options = releaseOptions(opt);
+  const options = { ...releaseOptions(opt), ...labelReading(opt, labelSet) };
   const shaping = { format_version: FORMAT_VERSION, schema_version: SCHEMA_VERSION, tool: { name: 'mmprep' as const, version: VERSION, build: datasetCodeBuild() }, options, extract: extractWays(outcomes) };
   return {
     format: 'mmprep-dataset',

@@ -31,7 +31,7 @@ export function datasetCard(m: DatasetManifest): string {
   L.push('');
   L.push('## How it was made', '');
   L.push('```');
-  L.push(`mmprep dataset build ${m.source.manifest} --features <dir>${m.source.labels.map((l) => ` --labels ${l.file}`).join('')} --segments ${o.segments} --audio-features ${(o.audio_features as string[]).join(',') || 'none'} --face-features ${(o.face_features as string[]).join(',') || 'none'} --face-rate ${o.face_rate}${typeof o.split_column === 'string' ? '' : ` --split ${Object.entries(o.split as Record<string, number>).map(([k, v]) => `${k}=${v}`).join(',')}`}${o.gzip ? ' --gzip' : ''} --shard-mb ${o.shard_mb}${Array.isArray(o.scale) ? ` --scale ${o.scale.join(',')}` : ''}${o.exclude_sync_beep ? ' --exclude-sync-beep' : ''}`);
+  L.push(`mmprep dataset build ${m.source.manifest} --features <dir>${m.source.labels.map((l) => ` --labels ${l.file}`).join('')} --segments ${o.segments} --audio-features ${(o.audio_features as string[]).join(',') || 'none'} --face-features ${(o.face_features as string[]).join(',') || 'none'} --face-rate ${o.face_rate}${typeof o.split_column === 'string' ? '' : ` --split ${Object.entries(o.split as Record<string, number>).map(([k, v]) => `${k}=${v}`).join(',')}`}${o.gzip ? ' --gzip' : ''} --shard-mb ${o.shard_mb}${Array.isArray(o.scale) ? ` --scale ${o.scale.join(',')}` : ''}${o.exclude_sync_beep ? ' --exclude-sync-beep' : ''}${labelReadingFlags(o.label_reading)}`);
   L.push('```', '');
   L.push(m.clock_note ?? 'Times are seconds on each session\'s reference clock (the sync map of `mmprep sync` applied by `mmprep extract`).');
   L.push('');
@@ -107,3 +107,15 @@ function absentReason(m: DatasetManifest, k: string, without: number): string {
   if (parts.length === 0) return k === 'face' ? ` (${restText})` : '';
   return `: ${parts.join(', ')}${rest > 0 ? `, ${rest} with ${restText}` : ''}`;
 }
+
+/** The card's labels flags from manifest.json's options.label_reading (absent before 2026-12-08: none, as those cards were). */
+function labelReadingFlags(r: unknown): string {
+  if (typeof r !== 'object' || r === null) return '';
+  const x = r as { categorical?: boolean | string[]; target_col?: string; rater_col?: string; rating_col?: string; na?: string[]; decimal_comma?: boolean };
+  const cat = x.categorical === true ? ' --categorical' : Array.isArray(x.categorical) && x.categorical.length ? ` --categorical ${x.categorical.join(',')}` : '';
+  const col = (flag: string, v: string | undefined) => (v ? ` ${flag} ${shellWord(v)}` : '');
+  return `${cat}${col('--target-col', x.target_col)}${col('--rater-col', x.rater_col)}${col('--rating-col', x.rating_col)}${x.na?.length ? ` --na ${shellWord(x.na.join(','))}` : ''}${x.decimal_comma ? ' --decimal-comma' : ''}`;
+}
+
+/** A value as one shell word: as it is when plain, else in single quotes. */
+const shellWord = (v: string) => (/^[A-Za-z0-9_.,:/+-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`);

@@ -1048,7 +1048,7 @@ function farSkew(s: StreamState, other: StreamState): string | null {
     if (!clearOutsideSpans(d) && margin === null) continue;
     const ms = Math.abs((d.t_s - beep.t_s) * 1000).toFixed(0);
     const weak = margin === null ? '' : ` (that candidate is short of the ${MIN_FLASH_CONFIDENCE} confidence a flash is placed by, but scores ${margin.toFixed(1)}x anything else in its window, and nothing clear lies at the beep)`;
-    const wayOut = other.placed?.method === 'tone' && Math.abs(d.t_s - beep.t_s) <= AV_SKEW_PLAUSIBLE_S ? `; if the file's sound really ${d.t_s < beep.t_s ? 'lags' : 'leads'} its picture by that much (a Zoom/Teams recording, a Bluetooth headset), rerun with --ends both and a flash at the session's end as well: two flashes that agree on that skew are searched there and place the picture (warned av_skew)` : '';
+    const wayOut = other.placed?.method === 'tone' && Math.abs(d.t_s - beep.t_s) <= AV_SKEW_PLAUSIBLE_S ? `; if the file's sound really ${d.t_s < beep.t_s ? 'lags its picture by that much (a Zoom/Teams recording, a Bluetooth headset)' : 'leads its picture by that much (a webcam or capture card whose picture arrives late)'}, rerun with --ends both and a flash at the session's end as well: two flashes that agree on that skew are searched there and place the picture (warned av_skew)` : '';
     return `its flash candidate at ${d.t_s.toFixed(3)} s lies ${ms} ms ${d.t_s < beep.t_s ? 'before' : 'after'} its own sound's beep at ${beep.t_s.toFixed(3)} s, more than the ${AV_SKEW_MAX_S * 1000} ms a camera's sound and picture may be apart (the sound muxed with an offset, as by -itsoffset or an edit, or that flash is not the LED): the sound's clock would place the picture that far off, so --share-camera-clock does not place it either${weak}${wayOut}`;
   }
   return null;
@@ -1107,7 +1107,7 @@ const SOUND_PICTURE_K = 2;
  * with sd 21.9 ms, 64.8 ms from its sound placed by cross-correlation), is refused (`sound_disagrees`). Returns true
  * when it unplaced the picture.
  */
-export function soundPictureCheck(s: StreamState, states: StreamState[]): boolean {
+export function soundPictureCheck(s: StreamState, states: StreamState[], ends: Ends = 'start'): boolean {
   if (s.kind !== 'video' || s.placed?.method !== 'flash') return false;
   const snd = sameFileStreams(s, states).find((o) => o.kind === 'audio' && o.placed && o.placed.method !== 'camera_clock');
   const c = s.chosen.start ?? s.chosen.end;
@@ -1124,7 +1124,7 @@ export function soundPictureCheck(s: StreamState, states: StreamState[]): boolea
   const how = snd.placed.method === 'xcorr' ? `cross-correlation with ${snd.placed.from?.file}` : snd.placed.method === 'tone' ? 'its beep' : `the ${snd.placed.method} route`;
   s.warnings.push({
     code: 'sound_disagrees',
-    message: `its flash at ${c.t_s.toFixed(3)} s and its own file's audio stream ${snd.stream} (placed by ${how}) put that moment ${(Math.abs(d) * 1000).toFixed(1)} ms apart on the reference clock, more than the ${AV_SKEW_MAX_S * 1000} ms a camera's sound and picture may be apart and ${SOUND_PICTURE_K} sd of the two (sd ${(sd * 1000).toFixed(1)} ms): the flash's onset or the sound's placement is wrong, so the picture is not placed${s.forcedPick ? ` (--pick forced this flash among its window's candidates: this far from its own sound it is likely not the session's pulse; the other --pick rule, or the stray flash trimmed out of the recording, may place the picture)` : ''}${skewWayOut(s, snd, d)}`,
+    message: `its flash at ${c.t_s.toFixed(3)} s and its own file's audio stream ${snd.stream} (placed by ${how}) put that moment ${(Math.abs(d) * 1000).toFixed(1)} ms apart on the reference clock, more than the ${AV_SKEW_MAX_S * 1000} ms a camera's sound and picture may be apart and ${SOUND_PICTURE_K} sd of the two (sd ${(sd * 1000).toFixed(1)} ms): the flash's onset or the sound's placement is wrong, so the picture is not placed${s.forcedPick ? ` (--pick forced this flash among its window's candidates: this far from its own sound it is likely not the session's pulse; the other --pick rule, or the stray flash trimmed out of the recording, may place the picture)` : ''}${skewWayOut(s, snd, d, ends)}`,
   });
   s.placed = null;
   s.refusedBy = 'sound_disagrees';
@@ -1169,19 +1169,27 @@ function keepSkew(s: StreamState, snd: StreamState, agreed: AgreedSkew, sd: numb
   if (s.warnings.some((w) => w.code === 'av_skew')) return;
   const ms = (x: number) => (Math.abs(x) * 1000).toFixed(1);
   const late = agreed.skew > 0 ? 'lags' : 'leads';
+  const cause = agreed.skew > 0 ? "a Zoom/Teams recording, a Bluetooth headset's delay" : 'a webcam or capture card whose picture arrives later than its sound';
   s.warnings.push({
     code: 'av_skew',
-    message: `the file's sound (audio stream ${snd.stream}, placed by its beeps) ${late} its picture by ${ms(agreed.skew)} ms (sd ${ms(sd)} ms; ${ms(agreed.atFlashes[0])} ms at the start flash, ${ms(agreed.atFlashes[1])} ms at the end flash), more than the ${AV_SKEW_MAX_S * 1000} ms a camera's sound and picture may be apart, and both flashes agree on it: a real skew (a Zoom/Teams recording, a Bluetooth headset's delay), so each is placed by its own pulses (av_skew_s in sync.json${s.searchedAtSkewS === undefined ? '' : `; its flashes lay beyond the ${((3 * (s.frameS ?? 1 / 25) + AV_SKEW_MAX_S) * 1000).toFixed(0)} ms searched around its beeps at first, at both ends ${ms(s.searchedAtSkewS)} ms from them, and were searched again there`}); an LED lit that long after each beep, or both flashes misread alike, reads the same: if the file's sound has no such delay, check both flashes' frames`,
+    message: `the file's sound (audio stream ${snd.stream}, placed by its beeps) ${late} its picture by ${ms(agreed.skew)} ms (sd ${ms(sd)} ms; ${ms(agreed.atFlashes[0])} ms at the start flash, ${ms(agreed.atFlashes[1])} ms at the end flash), more than the ${AV_SKEW_MAX_S * 1000} ms a camera's sound and picture may be apart, and both flashes agree on it: a real skew (${cause}), so each is placed by its own pulses (av_skew_s in sync.json${s.searchedAtSkewS === undefined ? '' : `; its flashes lay beyond the ${((3 * (s.frameS ?? 1 / 25) + AV_SKEW_MAX_S) * 1000).toFixed(0)} ms searched around its beeps at first, at both ends ${ms(s.searchedAtSkewS)} ms from them, and were searched again there`}); an LED lit that long after each beep, or both flashes misread alike, reads the same: if the file's sound has no such delay, check both flashes' frames`,
   });
 }
 
 /**
  * The way out a `sound_disagrees` refusal names when the skew may be real (a picture placed by one flash, within
- * AV_SKEW_PLAUSIBLE_S of its sound placed by its beep): --ends both, whose two flashes place it if they agree on the skew.
+ * AV_SKEW_PLAUSIBLE_S of its sound placed by its beep): two flashes that agree on the skew place it. Under --ends start
+ * that is --ends both with a flash at the end too; under --ends both the window whose flash was missing or not usable
+ * (tuser59: a start flash refused under --ends both was told to rerun with --ends both and an end flash, which it had).
  */
-function skewWayOut(s: StreamState, snd: StreamState, d: number): string {
-  if (snd.placed?.method !== 'tone' || Math.abs(d) > AV_SKEW_PLAUSIBLE_S || (s.placed?.used?.length ?? 0) > 1) return '';
-  return `; if the file's sound really ${d > 0 ? 'lags' : 'leads'} its picture by that much (a Zoom/Teams recording, a Bluetooth headset), rerun with --ends both and a flash at the session's end as well: two flashes that agree on that skew place the picture (warned av_skew)`;
+function skewWayOut(s: StreamState, snd: StreamState, d: number, ends: Ends): string {
+  const used = s.placed?.used ?? [];
+  if (snd.placed?.method !== 'tone' || Math.abs(d) > AV_SKEW_PLAUSIBLE_S || used.length > 1) return '';
+  const skew = `if the file's sound really ${d > 0 ? 'lags its picture by that much (a Zoom/Teams recording, a Bluetooth headset)' : 'leads its picture by that much (a webcam or capture card whose picture arrives late)'}`;
+  const agree = 'two flashes that agree on that skew place the picture (warned av_skew)';
+  if (ends !== 'both') return `; ${skew}, rerun with --ends both and a flash at the session's end as well: ${agree}`;
+  const [have, lack] = used[0] === 'end' ? ['end', 'start'] : ['start', 'end'];
+  return `; ${skew}, it needs a usable flash at the session's ${lack} too: this --ends both run had one at its ${have} only (check that the LED was in view and lit with the ${lack} beep): ${agree}`;
 }
 
 /** Why the same file's placed stream of the other kind does not place s (for the refusal), or null. */
@@ -1815,7 +1823,7 @@ export function placeStreams(states: StreamState[], ref: StreamState, o: PlaceOp
     // A track placed with its file's clock against the content.
     for (const s of states) if (containerCheck(s, states)) changed = true;
     // A picture against its own file's sound, once both are placed.
-    for (const s of states) if (soundPictureCheck(s, states)) changed = true;
+    for (const s of states) if (soundPictureCheck(s, states, o.ends)) changed = true;
     // A stream refused here takes the streams placed from it with it.
     for (const s of states) if (s.placed?.from && !s.placed.from.placed) s.placed = null;
   }
