@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runCliInProcess, tempDir } from './helpers/cli.js';
 import { analyzeAgreement, ratingsFromRows } from '../src/agreement/index.js';
 import { consensusNote } from '../src/agreement/exclude.js';
+import { binomialUpperTail } from '../src/agreement/identical-raters.js';
 
 const tmp = tempDir('mmprep-agr-trialfix-');
 afterAll(() => tmp.cleanup());
@@ -136,5 +137,49 @@ describe('ratingsFromRows: the CSV reader\'s off-range rule, warned', () => {
 
   it('negative control: the sheet as it is is read without a warning', () => {
     expect(analyzeAgreement(ratingsFromRows(rows(() => null))).dimensions[0].warnings).toEqual([]);
+  });
+});
+
+describe("Fleiss' kappa of a crowd design (each target rated by another subset of raters, CREMA-D's; ttrial59c)", () => {
+  // 6 clips, 3 ratings each from a pool of 6 raters (clip t: raters t, t+1, t+2 mod 6): no clip has every rater.
+  const LABELS = [['a', 'a', 'b'], ['b', 'b', 'b'], ['a', 'c', 'c'], ['c', 'c', 'c'], ['a', 'a', 'a'], ['b', 'c', 'b']];
+  const crowd = LABELS.flatMap((x, t) => x.map((v, k) => ({ target: `clip${t}`, rater: `r${((t + k) % 6) + 1}`, rating: v })));
+  // Fleiss (1971) by hand: P_i = sum n_ij (n_ij - 1) / (m (m - 1)), p_j = share of all ratings.
+  const P = LABELS.map((x) => ['a', 'b', 'c'].reduce((s, c) => { const n = x.filter((v) => v === c).length; return s + n * (n - 1); }, 0) / 6);
+  const all = LABELS.flat();
+  const pe = ['a', 'b', 'c'].reduce((s, c) => s + (all.filter((v) => v === c).length / all.length) ** 2, 0);
+  const fleiss1971 = (P.reduce((a, b) => a + b, 0) / 6 - pe) / (1 - pe);
+
+  it("its Fleiss' kappa row names the figure Fleiss (1971) gives, the Scott's pi row", () => {
+    const d = analyzeAgreement(ratingsFromRows(crowd, { categorical: true })).dimensions[0];
+    expect(d.scott_pi?.coefficient).toBeCloseTo(fleiss1971, 12);
+    expect(d.fleiss_kappa?.kappa).toBeNull();
+    expect(d.fleiss_kappa?.reason).toBe(`no target was labelled by every rater; each has 3 ratings: Fleiss' (1971) kappa is the Scott's pi row, ${fleiss1971.toFixed(3)}`);
+  });
+
+  it('control: targets with different numbers of ratings keep the reason alone', () => {
+    const d = analyzeAgreement(ratingsFromRows(crowd.slice(1), { categorical: true })).dimensions[0];
+    expect(d.fleiss_kappa?.reason).toBe('no target was labelled by every rater');
+  });
+});
+
+describe('identical_raters: a pair as alike as chance makes one among the pairs compared is not called a copy (ttrial59c)', () => {
+  // A and B give the same label on every target; C agrees with them on 60 % (A-C, B-C: the median pair 0.6).
+  const sheet = (n: number) => Array.from({ length: n }, (_, t) => {
+    const v = ['x', 'y', 'z'][t % 3];
+    const c = t % 5 < 3 ? v : ['y', 'z', 'x'][t % 3];
+    return [{ target: `t${t}`, rater: 'A', rating: v }, { target: `t${t}`, rater: 'B', rating: v }, { target: `t${t}`, rater: 'C', rating: c }];
+  }).flat();
+  const copies = (n: number) => analyzeAgreement(ratingsFromRows(sheet(n), { categorical: true })).dimensions[0].warnings.filter((w) => w.code === 'identical_raters');
+
+  it('10 of 10 identical at a 60 % median, over 3 pairs (0.6^10 x 3 = 0.018): no warning; 20 of 20 (1e-4): warned', () => {
+    expect(copies(10)).toEqual([]);
+    expect(copies(20)).toEqual([expect.objectContaining({ code: 'identical_raters', raters: ['A', 'B'], n_shared: 20, n_identical: 20 })]);
+  });
+
+  it('binomialUpperTail: P(X >= k), X ~ Binomial(n, p)', () => {
+    expect(binomialUpperTail(10, 9, 0.5)).toBeCloseTo(11 / 1024, 15);
+    expect(binomialUpperTail(10, 10, 0.6)).toBeCloseTo(0.6 ** 10, 15);
+    expect(binomialUpperTail(5, 0, 0.3)).toBe(1);
   });
 });

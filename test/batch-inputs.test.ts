@@ -224,6 +224,18 @@ describe('dataset build refuses empty, unlabelled and stale output (issue 12, it
     expect(none.code, none.stderr).toBe(4);
     expect(none.stderr).toMatch(/labels given but none of their 2 targets matched a record \(targets look like 'x1'\): targets must be record ids \(like 's01\/u0000'\)/);
     expect(existsSync(join(dir, 'ds-none'))).toBe(false);
+    // ttrial59c: labels of whole clips keyed by session id, under fixed segments: the refusal gives this build's id
+    // form (w00000, not u0000) and how per-session labels reach the records.
+    const bySession = write('by-session.csv', 'clip,rater,rating\ns01,r1,3\ns01,r2,4\ns02,r1,5\ns02,r2,5\n');
+    const clips = await build(MANIFEST, join(dir, 'ds-clips'), '--segments', 'fixed:20', '--labels', bySession, '--target-col', 'clip');
+    expect(clips.code, clips.stderr).toBe(4);
+    expect(clips.stderr).toContain("targets must be record ids (like 's01/w00000') or come with session_id, start_s, end_s columns; these targets are session ids (a label per clip): with --segments fixed:LEN, LEN at least the longest session, each session is one record '<session_id>/w00000', so key the labels by that id");
+    expect(none.stderr).not.toContain('session ids');
+    // ... and given as whole-session spans, under windows of less than half a span: why none labels a window.
+    const spans = write('whole-spans.csv', 'session_id,start_s,end_s,target,rater,rating\ns01,0,9.5,s01,r1,3\ns01,0,9.5,s01,r2,4\ns02,0,9.5,s02,r1,5\ns02,0,9.5,s02,r2,5\n');
+    const windows = await build(MANIFEST, join(dir, 'ds-windows'), '--segments', 'fixed:2', '--labels', spans);
+    expect(windows.code, windows.stderr).toBe(4);
+    expect(windows.stderr).toContain('no labelled span overlaps a segment by IoU >= 0.5: every labelled span (9.50-9.50 s) is over twice the 2 s windows, so a window inside one overlaps it by IoU below 0.5 and takes no label');
     const lines = readFileSync(RATINGS, 'utf8').split('\n');
     const part = write('ratings-s01.csv', lines.filter((l, i) => i === 0 || l.startsWith('s01,')).join('\n') + '\n');
     const out = join(dir, 'ds-part');

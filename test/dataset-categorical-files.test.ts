@@ -4,7 +4,7 @@
  * mean was 8, exit 0). Now `--categorical FILE` reads that file alone as categories; `--categorical` alone still
  * reads all, with a warning for a file of numbers on a scale; a name that is not a --labels file is refused.
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCliInProcess, tempDir } from './helpers/cli.js';
@@ -62,6 +62,19 @@ describe('dataset build --categorical with numeric and category labels files', (
     expect(r.code, r.stderr).toBe(0);
     expect(r.gold['s01/u0000'].valence).toHaveProperty('majority');
     expect(r.stderr).toMatch(/warning: labels: ratings\.csv: its ratings of valence are \d+ numbers \(\d to \d\) read as categories, as --categorical applies to every labels file: .*--categorical emotions\.csv/);
+  });
+
+  it("the card's command line carries how the labels were read, and run as given makes the same release (tuser59: it lacked --categorical and --rating-col, exit 2)", async () => {
+    const demo = join(tmp.dir, 'demo');
+    copyFileSync(emotions, join(demo, 'emotions.csv'));
+    const run = (out: string, flags: string[]) => runCliInProcess([...flags, '-o', out, '--quiet'], { cwd: demo });
+    const first = await run('rel-card', ['dataset', 'build', manifest, '--features', FEATURES, '--labels', 'ratings.csv', '--labels', 'emotions.csv', '--categorical', 'emotions.csv', '--rating-col', 'rating']);
+    expect(first.code, first.stderr).toBe(0);
+    const line = readFileSync(join(demo, 'rel-card', 'README.md'), 'utf8').split('\n').find((l) => l.startsWith('mmprep dataset build ')) ?? '';
+    expect(line).toMatch(/ --categorical emotions\.csv --rating-col rating$/);
+    const again = await run('rel-card-again', line.replace('<dir>', FEATURES).split(' ').slice(1));
+    expect(again.code, again.stderr).toBe(0);
+    expect(readFileSync(join(demo, 'rel-card-again', 'manifest.json'), 'utf8')).toBe(readFileSync(join(demo, 'rel-card', 'manifest.json'), 'utf8'));
   });
 
   it('--categorical naming no --labels file: refused, exit 2', async () => {

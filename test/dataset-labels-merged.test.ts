@@ -90,6 +90,8 @@ describe('dataset build: ratings keyed by record id alone (ttrial47 W3)', () => 
       expect.stringMatching(/^ids\.csv: only 2 targets in dimension 'valence' are rated by two or more raters/),
       expect.stringContaining('ids.csv: its targets are matched to records by id alone (no session_id, start_s, end_s columns), so nothing checks that a record id still names the utterance that was rated'),
     ]);
+    // ttrial59c: window ids (--segments fixed) move with LEN and HOP, and the warning says so.
+    expect(manifest.labels[0].warnings[1]).toContain('as another --segments fixed LEN or HOP renumbers the windows (w00001 is the second second under fixed:1, 2-4 s under fixed:2)');
     const sha = (f: string) => createHash('sha256').update(readFileSync(join(FIXTURES, 'demo', f))).digest('hex');
     expect(manifest.sessions.map((s) => s.transcript_sha256)).toEqual([sha('s01_transcript.json'), sha('s02_transcript.jsonl'), sha('s03_transcript.vtt')]);
     // ratings with spans get no such warning

@@ -4,11 +4,13 @@
  * records without face, exit 0, the card saying only "3 of 8 records have no face (no face detected in the span or no
  * video)". A session whose row has the media for a stage that other sessions of the release have, but no features
  * of it, is now a warning of that session (stderr, manifest.json, card). Synthetic feature folders, no media decoded.
+ * A stage that ran and had nothing to analyse (meta.json not_produced: a clip without sound) is said with extract's
+ * reason, not as "not extracted, run --only" (ttrial59c).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildDataset } from '../src/dataset/build.js';
+import { buildDataset, clockNoteOf, type DatasetSessionOutcome } from '../src/dataset/build.js';
 import { writeSyntheticSession } from '../src/dataset/synthetic-features.js';
 import { FIXTURES, tempDir } from './helpers/cli.js';
 
@@ -54,5 +56,33 @@ describe('dataset build: a session without the face features the others have', (
       await buildDataset(MANIFEST, { features: await features(name, [...noFace]), out: join(tmp.dir, `${name}-out`), faceFeatures, onNote: (n) => notes.push(n) });
       expect(notes.filter((n) => /no (face|audio) features/.test(n))).toEqual([]);
     }
+  });
+
+  it('a stage that ran and had nothing to analyse (meta.json not_produced) is said with its reason, not "run --only face"', async () => {
+    const dir = await features('empty', ['s01']);
+    const metaPath = join(dir, 's01', 'meta.json');
+    const reason = 'no video role for face, while lav_audio (s01_lav.flac) holds a picture';
+    writeFileSync(metaPath, JSON.stringify({ ...JSON.parse(readFileSync(metaPath, 'utf8')), not_produced: [{ stage: 'face', reason }] }));
+    const notes: string[] = [];
+    const out = join(tmp.dir, 'empty-out');
+    await buildDataset(MANIFEST, { features: dir, out, onNote: (n) => notes.push(n) });
+    const w = `no face features (extract's face stage had nothing to analyse), while s02, s03 of this release have them: ${reason}, so its records have no face (pass --face-features none if face is not wanted)`;
+    expect(notes).toContain(`session s01: ${w}`);
+    const card = readFileSync(join(out, 'README.md'), 'utf8');
+    expect(card).toContain(`- session s01: ${w}`);
+    expect(card).toMatch(/have no face: \d+ in 1 session\(s\) whose face stage had nothing to analyse \(see below\)/);
+  });
+
+  it("the card's sentence on times: sessions extracted without the sync stage are on their file's own time (ttrial59c)", async () => {
+    // The card said "the sync map of mmprep sync applied by mmprep extract" of clips extracted with --only audio,face.
+    const session = (id: string, clock: string) => ({ session_id: id, error: null, made_by: { audio: { clock }, face: { clock } } }) as unknown as DatasetSessionOutcome;
+    expect(clockNoteOf([session('c1', 'source time'), session('c2', 'source time')]).clock_note).toBe("Times are seconds of each session on its file's own time, as extract made them without the sync stage (one file: its picture and sound share that time).");
+    expect(clockNoteOf([session('s1', 'sync.json placement sha256:ab'), session('c2', 'source time')]).clock_note).toMatch(/^Times are seconds on each session's reference clock \(the sync map .*\), except 1 session\(s\) on its file's own time, .*: c2\.$/);
+    expect(clockNoteOf([session('s1', 'sync.json placement sha256:ab')])).toEqual({});
+    // A synced release's card keeps its sentence, and manifest.json has no clock_note (releases built before read alike).
+    const out = join(tmp.dir, 'synced-out');
+    const r = await buildDataset(MANIFEST, { features: await features('synced', []), out });
+    expect(r.manifest).not.toHaveProperty('clock_note');
+    expect(readFileSync(join(out, 'README.md'), 'utf8')).toContain("Times are seconds on each session's reference clock (the sync map of `mmprep sync` applied by `mmprep extract`).");
   });
 });

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildDataset } from '../src/dataset/build.js';
 import { syncConfidence } from '../src/dataset/build-session.js';
+import { syncMapWarnings } from '../src/dataset/sync-warnings.js';
 import { writeSyntheticSession } from '../src/dataset/synthetic-features.js';
 import { FIXTURES, tempDir } from './helpers/cli.js';
 
@@ -59,5 +60,18 @@ describe('quality.sync_confidence', () => {
     expect(syncConfidence(map(stream('C_lav.wav', 'single_stream', 1)))).toBeNull();
     expect(syncConfidence(map(stream('A_lav.wav', 'reference', 1), stream('A_cam.mp4', 'tone', 0.997)))).toBe(0.997);
     expect(syncConfidence(null)).toBeNull();
+  });
+});
+
+describe('a picture placed with a real A/V skew (av_skew)', () => {
+  // tuser59: a Zoom-like camera whose sound lags 100 ms, placed by both flashes with av_skew on extract's stderr; the
+  // release built from it carried no word of it (a recording without that delay would have its face 100 ms off).
+  it('is kept for the release, beside the picture\'s other kept warnings', () => {
+    const AV = { code: 'av_skew', message: "the file's sound (audio stream 0, placed by its beeps) lags its picture by 112.7 ms (sd 8.1 ms; ...)" };
+    const map = { version: 1 as const, reference: { file: 'lav.wav', kind: 'audio' as const, stream: 0 }, streams: [
+      { file: 'lav.wav', kind: 'audio' as const, stream: 0, offset_s: 0, drift_ppm: 0, method: 'reference', confidence: 1 },
+      { file: 'cam.mp4', kind: 'video' as const, stream: 0, offset_s: 1.64, drift_ppm: 0, method: 'flash', confidence: 0.999, warnings: [SHORT, AV] },
+    ] };
+    expect(syncMapWarnings(map as never, ['lav.wav', 'cam.mp4'])).toEqual([{ code: 'av_skew', message: `sync: cam.mp4 video stream 0: av_skew: ${AV.message}` }]);
   });
 });

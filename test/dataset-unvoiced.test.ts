@@ -131,8 +131,24 @@ describe('dataset build: sync beep and gimbal lock marks (trial29 SILENT-3, SILE
     const empty = Object.entries(perSplit).filter(([, v]) => v.records === 0).map(([k]) => k);
     expect(empty.length, JSON.stringify(perSplit)).toBeGreaterThan(0); // 2 speakers built (s03 refused) over 3 splits
     const held = Object.entries(perSplit).filter(([, v]) => v.records > 0).map(([k, v]) => `${k} ${v.speakers}`).join(', ');
-    expect(fixed.warnings.filter((w) => w.startsWith('split '))).toEqual(empty.map((k) => `split ${k} is empty: no speaker went to it (speakers with records per split: ${held}); a speaker's split comes from a hash of speaker_id, so few speakers can leave one empty: give --split fractions without ${k}, or a manifest column 'split'`));
+    expect(fixed.warnings.filter((w) => w.startsWith('split ') && !w.startsWith('split shares'))).toEqual(empty.map((k) => `split ${k} is empty: no speaker went to it (speakers with records per split: ${held}); a speaker's split comes from a hash of speaker_id, so few speakers can leave one empty: give --split fractions without ${k}, or a manifest column 'split'`));
     for (const k of empty) expect(fixed.card).toContain(`split ${k} is empty.`);
+  });
+
+  it('hash split shares far from --split are a warning, in manifest.json and the card (ttrial59c: 24 actors gave val and test 4 % each, said nowhere)', async () => {
+    // spk_s01 and spk_s02 hash to 0.107 and 0.666: train and val of train=0.5,val=0.3,test=0.2, records 50 % / 50 %.
+    const o = { segments: 'fixed:1', audioFeatures: 'rms,sync_beep', faceFeatures: 'pose,pose_gimbal_lock' };
+    const off = await buildWith('share-off', { ...o, split: 'train=0.5,val=0.3,test=0.2' });
+    const note = "split shares of the records lie far from --split: train 50.0 % (asked 50.0 %; 1 speaker(s)), val 50.0 % (asked 30.0 %; 1 speaker(s)), test 0.0 % (asked 20.0 %; 0 speaker(s)); a speaker's split comes from a hash of speaker_id, so with 2 speakers the shares fall where the hash puts them: to choose them, give each session's split in a manifest column 'split' (every speaker in one split), or accept these";
+    expect(off.warnings, off.warnings.join("\n")).toContain(note);
+    expect(off.manifest.split_note).toBe(note);
+    expect(off.card).toContain(`- ${note}.`);
+    // Controls: shares as asked, or within a quarter of each fraction, give no such note.
+    for (const split of ['train=0.5,test=0.5', 'train=0.45,test=0.55']) {
+      const near = await buildWith(`share-${split.length}`, { ...o, split });
+      expect(near.warnings.filter((w) => w.startsWith('split shares')), split).toEqual([]);
+      expect(near.manifest).not.toHaveProperty('split_note');
+    }
   });
 
   it('the fields asked for by name are refused for files made before them (s03), as any missing field', () => {

@@ -5,7 +5,8 @@
  * audio/face summaries do (src/batch/sync-names.ts); sync.json's `file` fields stay relative to the session's folder.
  * The sync stage is run in-process on 16 kHz WAVs generated here: a 12 s lav with a start beep and a room microphone
  * hearing the same talker without one (placed by cross-correlation: its warning names the lav), and two 8 s beep-less noise
- * files (refused: the line names both).
+ * files (refused: the line names both); and a 2 s clip of picture and sound in one file without a pulse (a corpus clip:
+ * its refusal says such a session needs no sync stage, ttrial59c).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ import { syncStage } from '../src/batch/extract-stages.js';
 import type { ManifestSession } from '../src/batch/manifest.js';
 import { isMmprepError } from '../src/common/errors.js';
 import { addBeeps, rng, talker, writeWavF32 } from './sync-media.js';
+import { ffmpegSync } from './helpers/ffmpeg.js';
 
 const SR = 16000;
 let dir: string;
@@ -28,11 +30,12 @@ beforeAll(() => {
   writeWavF32(join(dir, 'media', 'lav.wav'), lav, SR);
   writeWavF32(join(dir, 'media', 'room.wav'), Float32Array.from({ length: 12 * SR }, (_, i) => 0.2 * speech[i + SR / 2] + 0.01 * r.g()), SR);
   for (const n of ['a', 'b']) writeWavF32(join(dir, 'media', `${n}.wav`), Float32Array.from({ length: 8 * SR }, () => 0.01 * r.g()), SR);
+  ffmpegSync(['-f', 'lavfi', '-i', 'testsrc=size=64x48:rate=10', '-i', join(dir, 'media', 'a.wav'), '-t', '2', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac', join(dir, 'media', 'clip.mp4')]);
 }, 60_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function session(id: string, files: Array<[string, string]>): ManifestSession {
-  const media = files.map(([role, name]) => ({ role, kind: 'audio' as const, path: join(dir, 'media', name), column: role, given: `media/${name}` }));
+  const media = files.map(([role, name]) => ({ role, kind: role === 'video' ? 'video' as const : 'audio' as const, path: join(dir, 'media', name), column: role, given: `media/${name}` }));
   return { session_id: id, speaker_id: 'spk', line: 2, media, ref_role: files[0][0], meta: {} };
 }
 const run = (s: ManifestSession, options: { ends?: 'both'; fallback?: 'xcorr' } = {}) => {
@@ -60,5 +63,14 @@ describe('extract sync stage: texts name the manifest cells, not absolute paths'
     const line = (e as { toLine(): string }).toLine();
     expect(line).toMatch(/^media\/a\.wav, media\/b\.wav: no usable sync pulse /);
     expect(line).not.toContain(dir);
+  }, 60_000);
+
+  it('a clip of picture and sound in one file without a pulse: the refusal says to extract it with --only audio,face', async () => {
+    const e = await run(session('clip', [['video', 'clip.mp4']])).then(() => null, (x: unknown) => x);
+    const line = (e as { toLine(): string }).toLine();
+    expect(line).toMatch(/^media\/clip\.mp4: no usable sync pulse .*this session is one file, its picture and sound on that file's own clock: .* --only audio,face /);
+    // Two files without a pulse are not told so (they do need syncing).
+    const two = await run(session('s3', [['lav_audio', 'a.wav'], ['room_audio', 'b.wav']])).then(() => null, (x: unknown) => x);
+    expect((two as { toLine(): string }).toLine()).not.toMatch(/--only audio,face/);
   }, 60_000);
 });

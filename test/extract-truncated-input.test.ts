@@ -25,15 +25,18 @@ describe('extract: a truncated media file', () => {
     mkdirSync(p('cams'));
     writeFileSync(p('cams/cut_camera.mp4'), readFileSync(demo('s02_camera.mp4')).subarray(0, 60_000));
     writeFileSync(p('cut_lav.flac'), readFileSync(demo('s03_lav.flac')).subarray(0, 30_000));
-    writeFileSync(p('m.csv'), 'session_id,speaker_id,video,lav_audio\ncam,p1,cams/cut_camera.mp4,s02_lav.flac\nlav,p2,s01_camera.mp4,cut_lav.flac\n');
+    writeFileSync(p('m.csv'), 'session_id,speaker_id,video,lav_audio\ncam,p1,cams/cut_camera.mp4,s02_lav.flac\nlav,p2,s01_camera.mp4,cut_lav.flac\nsnd,p3,s02_lav.flac,\n');
     const r = await runCli(['extract', 'm.csv', '-o', 'out', '--jobs', '1', '--progress', 'none'], { cwd: tmp.dir });
     expect(r.code, r.stderr).toBe(4);
-    expect(JSON.parse(r.stdout)).toMatchObject({ done: 0, failed: 2, errors_file: p('out/_errors.jsonl') });
+    expect(JSON.parse(r.stdout)).toMatchObject({ done: 0, failed: 3, errors_file: p('out/_errors.jsonl') });
     const errors = readFileSync(p('out/_errors.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
     expect(errors.map((e) => [e.session_id, e.stage])).toEqual([
       ['cam', 'inputs'],
       ['lav', 'inputs'],
+      ['snd', 'inputs'],
     ]);
+    // a file of sound alone in the picture's column (an audio-only corpus clip, tuser59): the line names the column it belongs in
+    expect(errors[2].reason).toBe('video: s02_lav.flac: has no video stream, only sound: give it in an audio column (lav_audio) instead of video: a session of sound alone (an audio-only clip) is extracted without a face stage');
     expect(errors[0].reason).toMatch(
       /^video: cams\/cut_camera\.mp4: truncated: its video stream 0 has packets that end at 4\.\d\d\d s but its header declares 10\.000 s \(a copy or upload that did not finish\? replace it with the full file, or keep the part that decodes: ffmpeg -i cams\/cut_camera\.mp4 -c copy cams\/cut_camera-remuxed\.mp4, and use that file\)$/,
     );

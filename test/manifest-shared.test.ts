@@ -80,6 +80,9 @@ describe('readManifest: recordings or speakers that would cross dataset splits',
   it('speaker ids that differ only in case, spaces, - or _ are a warning', async () => {
     const notes = await notesOf('spk.csv', HEAD + 's01,spk_a,media/a.mp4,media/a.wav\ns02,SPK-A,media/b.mp4,media/b.wav\ns03,spk_c,,media/c.wav\n');
     expect(notes).toEqual([expect.stringMatching(/speaker ids that differ only in case.*'spk_a' \(1 session\), 'SPK-A' \(1 session\)/)]);
+    // ttrial59c: an actor's number with and without its leading zero; the line names the zeros.
+    const zeros = await notesOf('pad.csv', HEAD + 's01,actor01,media/a.mp4,media/a.wav\ns02,actor1,media/b.mp4,media/b.wav\n');
+    expect(zeros).toEqual([expect.stringContaining("speaker ids that differ only in case, spaces, '-', '_' or a number's leading zeros are counted as different speakers: 'actor01' (1 session), 'actor1' (1 session)")]);
   });
 
   it('no warning for distinct sessions, a speaker with several sessions, or one file in two roles of a session', async () => {

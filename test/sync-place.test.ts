@@ -189,16 +189,20 @@ describe('sync placement: a file whose sound lags its picture for real (a Zoom/T
     expect(syncWarningLines(map).join('\n')).toMatch(/cam\.mp4 video stream 0: av_skew: the file's sound \(audio stream 0, placed by its beeps\) lags its picture by 120\.0 ms .*both flashes agree on it/m);
   });
 
-  it('one flash (--ends start, or --ends both with no end flash): refused as before, the line naming the way out', () => {
-    const start = session(30.0, { start: 4.0 - OFFSET, end: 30.0 - OFFSET }, 'start').picture;
-    expect(start.placed).toBeNull();
-    expect(start.warnings.find((w) => w.code === 'sound_disagrees')?.message).toMatch(/put that moment 120\.0 ms apart .*; if the file's sound really lags its picture by that much .*rerun with --ends both and a flash at the session's end as well/);
-    // Under --ends both already: the other window's flash is named instead (held-out scene variant 72 was told to rerun with --ends both).
-    const both = session(30.0, { start: 4.0 - OFFSET }, 'both').picture;
-    expect(both.placed).toBeNull();
-    const said = both.warnings.find((w) => w.code === 'sound_disagrees')?.message ?? '';
-    expect(said).toMatch(/; if the file's sound really lags its picture by that much .*, two flashes that agree on that skew place the picture \(warned av_skew\), and its other window's flash was not used: check the LED there$/);
-    expect(said).not.toMatch(/rerun with --ends both/);
+  it('one flash under --ends start: refused as before, the line naming --ends both', () => {
+    const { picture } = session(30.0, { start: 4.0 - OFFSET, end: 30.0 - OFFSET }, 'start');
+    expect(picture.placed).toBeNull();
+    expect(picture.warnings.find((w) => w.code === 'sound_disagrees')?.message).toMatch(/put that moment 120\.0 ms apart .*; if the file's sound really lags its picture by that much .*rerun with --ends both and a flash at the session's end as well/);
+  });
+
+  it('--ends both with one usable flash: the line names the end that lacks one, not --ends both again (tuser59: a start flash missing was told to add an end flash)', () => {
+    for (const [flashes, have, lack] of [[{ start: 4.0 - OFFSET }, 'start', 'end'], [{ end: 30.0 - OFFSET }, 'end', 'start']] as const) {
+      const { picture } = session(30.0, flashes, 'both');
+      expect(picture.placed).toBeNull();
+      const said = picture.warnings.find((w) => w.code === 'sound_disagrees')?.message ?? '';
+      expect(said).toMatch(new RegExp(`put that moment 120\\.0 ms apart .*it needs a usable flash at the session's ${lack} too: this --ends both run had one at its ${have} only`));
+      expect(said).not.toMatch(/rerun with --ends both/);
+    }
   });
 
   it('a flash a frame off at one end is still refused (pulses_disagree; over 10 minutes its own clock, then sound_disagrees), never placed with av_skew', () => {
@@ -234,6 +238,16 @@ describe('sync placement: a file whose sound lags its picture for real (a Zoom/T
     expect(far({ start: 4.0 - OFFSET, end: 30.0 - OFFSET - 0.04 })).toBeNull();
     // Beyond a second: not searched.
     expect(far({ start: 4.0 - OFFSET - 1.0, end: 30.0 - OFFSET - 1.0 })).toBeNull();
+  });
+
+  it('a sound that leads its picture is not explained by a Zoom or Bluetooth delay, which make it lag (tuser59)', () => {
+    const placed = session(30.0, { start: 4.0 - OFFSET, end: 30.0 - OFFSET }, 'both', -SKEW).picture;
+    expect(placed.placed?.extra?.av_skew_s).toBeCloseTo(-SKEW, 6);
+    const said = placed.warnings.find((w) => w.code === 'av_skew')?.message ?? '';
+    expect(said).toMatch(/leads its picture by 120\.0 ms .*a real skew \(a webcam or capture card whose picture arrives later than its sound\)/);
+    expect(said).not.toMatch(/Zoom|Bluetooth/);
+    const refused = session(30.0, { start: 4.0 - OFFSET }, 'start', -SKEW).picture;
+    expect(refused.warnings.find((w) => w.code === 'sound_disagrees')?.message).toMatch(/if the file's sound really leads its picture by that much \(a webcam or capture card whose picture arrives late\), rerun with --ends both/);
   });
 
   it('a skew beyond a second, though both flashes agree on it, is refused without the way out', () => {

@@ -389,6 +389,22 @@ function cohenSpan(d: RatingsDimension): number | undefined {
 
 /** Fleiss' kappa (Fleiss 1971) and Cohen's kappa (Cohen 1960/1968) of the first two raters in file order (the pair
  *  of a two-rater design); the weighted kappas null with the reason for unordered labels. */
+/**
+ * Fleiss' kappa here takes the complete targets (irr's kappam.fleiss); where none is complete but every target has the
+ * same number m >= 2 of ratings by different raters (CREMA-D's crowd: 5 ratings per clip from a pool), Fleiss' (1971)
+ * own kappa, which needs only m ratings per target, equals the generalised Scott's pi on every target (irrCAC's
+ * fleiss.kappa.raw): the reason names that figure. A trial read "—" and no pointer (ttrial59c: 48 clips, 12 raters,
+ * 5 ratings each; Fleiss 1971 by hand 0.5769 = scott_pi).
+ */
+function fleissReasonWithScott(f: { kappa: number | null; reason?: string | null }, bt: ByTarget, scott: number | null): string | null {
+  const reason = f.reason ?? null;
+  if (f.kappa !== null || scott === null || reason !== 'no target was labelled by every rater') return reason;
+  const m = bt.start[1] - bt.start[0];
+  for (let t = 1; t < bt.nTargets; t++) if (bt.start[t + 1] - bt.start[t] !== m) return reason;
+  if (m < 2) return reason;
+  return `${reason}; each has ${m} ratings: Fleiss' (1971) kappa is the Scott's pi row, ${scott.toFixed(3)}`;
+}
+
 function kappaEntries(d: RatingsDimension, bt: ByTarget, ordered: boolean, orderReason: string | null): Pick<DimensionResult, 'fleiss_kappa' | 'cohen_kappa'> {
   const f: FleissResult = fleissKappa(bt);
   const fleiss = { kappa: f.kappa, ci95: null, reason: f.reason, n_subjects_used: f.n_subjects_used, n_categories: f.n_categories, se_null: f.se_null, z: f.z, p: f.p };
@@ -505,6 +521,7 @@ export function analyzeDimension(dim: RatingsDimension, opts: AnalyzeOptions = {
   const kappaReason = kappaReasonOf(d, categorical, opts.maxKappaCategories ?? 50);
   const kappas = kappaReason === null ? kappaEntries(d, bt, ordered, orderReason) : { fleiss_kappa: null, cohen_kappa: null };
   const chance = kappaReason === null ? chanceCoefficients(d, bt, ordered, orderReason) : null;
+  if (kappas.fleiss_kappa && chance) kappas.fleiss_kappa.reason = fleissReasonWithScott(kappas.fleiss_kappa, bt, chance.scott.coefficient);
   const raters = raterDiagnostics(d, bt, { minItems: opts.minItems });
   const reversed = reversedScaleWarnings(d, raters);
   const numericCodes = numericCodesWarning(d, bt, alpha, reversed.flatMap((w) => w.raters));

@@ -7,8 +7,9 @@
  * The rule (stated in each warning): at least MIN_SHARED targets rated by both, the same value on all but at most
  * MAX_DIFF_SHARE of them (so all of fewer than 20), at least two different values among them (a pair of straight-liners
  * is constant_rater's), and, where other rater pairs share MIN_SHARED targets too, the other pairs' median share of
- * identical ratings at most MAX_OTHERS_SHARE (easy labels that every pair agrees on are not a copy); with no pair to
- * compare, only identical ratings on every shared target count.
+ * identical ratings at most MAX_OTHERS_SHARE (easy labels that every pair agrees on are not a copy), and so many identical
+ * ratings unlikely by chance at that median share over all the pairs compared (CHANCE_MAX); with no pair to compare,
+ * only identical ratings on every shared target count.
  */
 import { median } from './diagnostics.js';
 import type { ByTarget } from './layout.js';
@@ -63,6 +64,29 @@ function pairCounts(bt: ByTarget): PairCount[] | null {
   return [...pairs.values()];
 }
 
+/**
+ * Among many rater pairs one is identical on its few shared targets by chance alone: 12 crowd raters, 66 pairs, one
+ * pair 10 of 10 the same where the median pair agrees on 64 % (0.64^10 = 0.012 a pair, 0.76 expected over 66 pairs;
+ * ttrial59c, a false "copied?"). A pair is flagged only when P(at least its identical count | Binomial(shared, the other
+ * pairs' median share)) times the pairs compared is below CHANCE_MAX (Bonferroni).
+ */
+const CHANCE_MAX = 0.01;
+
+/** P(X >= k) for X ~ Binomial(n, p), summed in logs (n is a pair's shared targets: small). */
+export function binomialUpperTail(n: number, k: number, p: number): number {
+  if (k <= 0) return 1;
+  if (p <= 0) return 0;
+  if (p >= 1) return 1;
+  let logC = 0;
+  for (let i = 1; i <= k; i++) logC += Math.log((n - k + i) / i); // log C(n, k)
+  let sum = 0;
+  for (let i = k; i <= n; i++) {
+    sum += Math.exp(logC + i * Math.log(p) + (n - i) * Math.log1p(-p));
+    logC += Math.log((n - i) / (i + 1)); // C(n, i + 1) from C(n, i)
+  }
+  return Math.min(1, sum);
+}
+
 export function identicalRatersWarnings(d: RatingsDimension, bt: ByTarget): IdenticalRatersWarning[] {
   const pairs = pairCounts(bt)?.filter((p) => p.shared >= MIN_SHARED) ?? [];
   const alike = (p: PairCount) => p.varied && p.shared - p.same <= Math.floor(MAX_DIFF_SHARE * p.shared);
@@ -70,6 +94,7 @@ export function identicalRatersWarnings(d: RatingsDimension, bt: ByTarget): Iden
     const others = pairs.filter((o) => o !== p && !alike(o)).map((o) => o.same / o.shared);
     const othersMedian = others.length ? median(others) : null;
     if (othersMedian === null ? p.same < p.shared : othersMedian > MAX_OTHERS_SHARE) return [];
+    if (othersMedian !== null && binomialUpperTail(p.shared, p.same, othersMedian) * pairs.length >= CHANCE_MAX) return [];
     return [warning(d, p, othersMedian)];
   });
 }

@@ -632,12 +632,22 @@ async function probedDuration(m: ManifestSession['media'][number], probes: Probe
   if (!probes.has(m.path)) probes.set(m.path, handled(probeFile(m.path)));
   try {
     const p = await probes.get(m.path)!;
-    const s = pickStream(p, m.kind, 0);
+    const s = soundOnlyAsVideo(m, p) ?? pickStream(p, m.kind, 0);
     const duration = s.duration_s ?? p.duration_s;
     return duration === null ? null : round3(duration);
   } catch (e) {
     throw new StageFailure('inputs', `${m.role}: ${reasonOf(e)}`);
   }
+}
+
+/**
+ * A file of sound alone (no video stream, no cover art) in a picture's column is refused with the column it belongs
+ * in: an audio-only clip of a corpus (RAVDESS's 03-... .wav) in the recipe's `video` column was told only to "give a
+ * file with a picture" (tuser59). Null when the role is not a picture's or the file has a picture.
+ */
+function soundOnlyAsVideo(m: ManifestSession['media'][number], p: ProbeResult): null {
+  if (m.kind !== 'video' || p.streams.some((x) => x.type === 'video') || !p.streams.some((x) => x.type === 'audio')) return null;
+  throw new InputError(`has no video stream, only sound: give it in an audio column (lav_audio) instead of ${m.role}: a session of sound alone (an audio-only clip) is extracted without a face stage`, { file: p.file });
 }
 
 /**

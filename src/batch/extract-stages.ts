@@ -123,6 +123,18 @@ export function withRowOptionHint(e: unknown): unknown {
   return e;
 }
 
+/**
+ * A session whose only media file holds its picture and its sound (a clip of a corpus such as RAVDESS or CREMA-D) and
+ * has no sync pulse: the refusal now says that such a session needs no sync stage. A trial's 48 clips all failed in
+ * sync, exit 4, each line naming the missing pulse and nothing to do (ttrial59c).
+ */
+export function withOneFileHint(e: unknown, files: readonly string[]): unknown {
+  if (files.length === 1 && e instanceof Error && /no usable sync pulse/.test(e.message)) {
+    e.message += "; this session is one file, its picture and sound on that file's own clock: with no sync pulse recorded there is nothing to sync, so extract such sessions with --only audio,face (their audio and face features then keep the file's own timestamps; README \"extract\", docs/dataset.md \"A corpus of short clips\")";
+  }
+  return e;
+}
+
 export const syncStage: StageFn = async (ctx) => {
   const { syncSession, writeSyncMap } = await import('../sync/session.js');
   const files = [...new Set(ctx.session.media.map((m) => m.path))];
@@ -144,7 +156,7 @@ export const syncStage: StageFn = async (ctx) => {
       ...(ctx.probe ? { probe: ctx.probe } : {}),
     },
   ).catch((e: unknown) => {
-    throw withRowOptionHint(errorWithCellNames(e, rename));
+    throw withOneFileHint(withRowOptionHint(errorWithCellNames(e, rename)), files);
   });
   const map = mapWithCellNames(found, rename);
   await writeSyncMap(join(ctx.dir, 'sync.json'), map);

@@ -93,7 +93,8 @@ export function sharedTranscriptNotes(file: string, base: string, sessions: read
   return notes;
 }
 
-/** A note naming speaker ids that differ only in case, spaces, '-' or '_' (dataset build counts them as different people). */
+/** A note naming speaker ids that differ only in case, spaces, '-', '_' or a number's leading zeros ('actor1', 'actor01':
+ *  spellingKey), which dataset build counts as different people; the line named the zeros since ttrial59c. */
 export function speakerSpellingNotes(file: string, sessions: readonly ManifestSession[]): string[] {
   const names = [...new Set(sessions.map((s) => s.speaker_id))];
   const uses = names.map((n) => sessions.filter((s) => s.speaker_id === n).length);
@@ -105,7 +106,7 @@ export function speakerSpellingNotes(file: string, sessions: readonly ManifestSe
     .join('; ');
   const more = groups.length > 3 ? `, and ${groups.length - 3} more group(s)` : '';
   return [
-    `warning: ${file}: speaker ids that differ only in case, spaces, '-' or '_' are counted as different speakers: ${shown}${more}; dataset build splits by speaker, so one person can land in two splits (if they are one speaker, write one spelling)`,
+    `warning: ${file}: speaker ids that differ only in case, spaces, '-', '_' or a number's leading zeros are counted as different speakers: ${shown}${more}; dataset build splits by speaker, so one person can land in two splits (if they are one speaker, write one spelling)`,
   ];
 }
 

@@ -27,11 +27,11 @@ import type { FaceRate } from './record.js';
 import { fixedGapNote, parseSegmentMode, segmentModeText, type SegmentMode } from './segments.js';
 import { buildSessionToFile, sessionLabels, type DatasetSessionOutcome, type SessionJob, type SessionTally } from './build-session.js';
 import { SplitShardWriter, type ShardFile } from './shards.js';
-import { DEFAULT_SPLIT, manifestSplits, parseSplits, splitKeys, splitOf, type SplitSpec } from './splits.js';
+import { DEFAULT_SPLIT, manifestSplits, parseSplits, splitKeys, splitOf, splitShareNote, type SplitSpec } from './splits.js';
 import { datasetSchema } from './schema.js';
 import { datasetCodeBuild, extractWays, FORMAT_VERSION, SCHEMA_VERSION, shapingFingerprint, type ExtractWay } from './fingerprint.js';
 import { datasetCard } from './card.js';
-import { missingStageWarnings, mixedAudioRoleNotes, mixedFaceModelNotes, mixedMadeByNotes } from './made-by-mix.js';
+import { missingStageWarnings, notProducedReasons, mixedAudioRoleNotes, mixedFaceModelNotes, mixedMadeByNotes } from './made-by-mix.js';
 import { makeFolder } from '../common/make-folder.js';
 export type { DatasetSessionOutcome } from './build-session.js';
 
@@ -98,6 +98,10 @@ export interface DatasetManifest {
   sessions: DatasetSessionOutcome[];
   files: ShardFile[];
   extra_files: Array<{ path: string; bytes: number; sha256: string }>;
+  /** The note that the hash split's shares lie far from --split (splits.ts splitShareNote); only when it does, since 2026-12-07. */
+  split_note?: string;
+  /** The card's sentence on times when sessions were extracted without a sync map (clockNoteOf); since 2026-12-07. */
+  clock_note?: string;
 }
 
 export interface BuildResult {
@@ -121,6 +125,8 @@ interface Prepared {
     labelScale: [number, number] | null;
     /** The manifest column the splits came from, when they did. */
     splitColumn?: string;
+    /** How the labels files were read, as given: their column names, --na, --decimal-comma (labelReading). */
+    labelColumns: { target_col?: string; rater_col?: string; rating_col?: string; na?: string[]; decimal_comma?: true };
   };
 }
 
@@ -145,6 +151,13 @@ function prepare(o: BuildOptions): Prepared['options'] {
     shardMb,
     excludeSyncBeep: Boolean(o.excludeSyncBeep),
     labelScale: o.labelScale ?? null,
+    labelColumns: {
+      ...(o.labelColumns?.targetColumn ? { target_col: o.labelColumns.targetColumn } : {}),
+      ...(o.labelColumns?.raterColumn ? { rater_col: o.labelColumns.raterColumn } : {}),
+      ...(o.labelColumns?.ratingColumn ? { rating_col: o.labelColumns.ratingColumn } : {}),
+      ...(o.labelNa?.length ? { na: o.labelNa } : {}),
+      ...(o.decimalComma ? { decimal_comma: true as const } : {}),
+    },
   };
 }
 
@@ -369,11 +382,24 @@ function releaseOptions(opt: BuildOptionsResolved): Record<string, unknown> {
   };
 }
 
+/**
+ * manifest.json's `label_reading` (since 2026-12-08; only with labels): how the labels files were read, for the card's
+ * command line to run as given: the files read as categories (true: all of them, else their names), the column names,
+ * --na and --decimal-comma. The card of a release without it (built before) stays as it was. tuser59: a corpus
+ * release's card said `--labels emotion.csv` without `--categorical --rating-col emotion`, a command refused (exit 2).
+ */
+function labelReading(opt: BuildOptionsResolved, labelSet: LabelSet | null): { label_reading?: Record<string, unknown> } {
+  if (!labelSet) return {};
+  const files = [...new Set(labelSet.dimensions.map((d) => basename(d.file)))];
+  const categorical = [...new Set(labelSet.dimensions.filter((d) => d.categorical).map((d) => basename(d.file)))];
+  return { label_reading: { categorical: categorical.length === files.length ? true : categorical, ...opt.labelColumns } };
+}
+
 /** manifest.json of the release (its extra_files are added once schema.json and README.md are written). */
 async function datasetManifestOf(inputs: BuildInputs, opt: BuildOptionsResolved, totals: BuildTotals, files: ShardFile[]): Promise<DatasetManifest> {
   const { manifest, labelFiles, labelSet } = inputs;
   const { outcomes } = totals;
-  const options = releaseOptions(opt);
+  const options = { ...releaseOptions(opt), ...labelReading(opt, labelSet) };
   const shaping = { format_version: FORMAT_VERSION, schema_version: SCHEMA_VERSION, tool: { name: 'mmprep' as const, version: VERSION, build: datasetCodeBuild() }, options, extract: extractWays(outcomes) };
   return {
     format: 'mmprep-dataset',
@@ -407,7 +433,34 @@ async function datasetManifestOf(inputs: BuildInputs, opt: BuildOptionsResolved,
     sessions: outcomes,
     files,
     extra_files: [],
+    ...splitNoteOf(perSplitCounts(outcomes, opt.splits), opt, inputs.manifestSplit !== null),
+    ...clockNoteOf(outcomes),
   };
+}
+
+/**
+ * The card said every release's times were on "the sync map of mmprep sync applied by mmprep extract", also for clips
+ * extracted with --only audio,face, which have none (ttrial59c). Sessions whose feature files are all on their file's
+ * own time (made_by clock 'source time') are said so; none such: no note (the card's sentence as before).
+ */
+export function clockNoteOf(outcomes: DatasetSessionOutcome[]): { clock_note?: string } {
+  const built = outcomes.filter((o) => !o.error && o.made_by);
+  const own = built.filter((o) => Object.values(o.made_by ?? {}).every((st) => (st as { clock?: unknown }).clock === 'source time'));
+  if (!own.length) return {};
+  const what = 'on its file\'s own time, as extract made them without the sync stage (one file: its picture and sound share that time)';
+  return {
+    clock_note:
+      own.length === built.length
+        ? `Times are seconds of each session ${what}.`
+        : `Times are seconds on each session's reference clock (the sync map of \`mmprep sync\` applied by \`mmprep extract\`), except ${own.length} session(s) ${what}: ${own.slice(0, 5).map((o) => o.session_id).join(', ')}${own.length > 5 ? ', …' : ''}.`,
+  };
+}
+
+/** manifest.json's split_note, for a split by the speaker hash whose shares lie far from the asked fractions. */
+function splitNoteOf(perSplit: DatasetManifest['counts']['per_split'], opt: BuildOptionsResolved, fromColumn: boolean): { split_note?: string } {
+  if (fromColumn) return {};
+  const note = splitShareNote(perSplit, Object.fromEntries(opt.splits.map((x) => [x.name, x.fraction])));
+  return note ? { split_note: note } : {};
 }
 
 /**
@@ -497,10 +550,11 @@ export async function buildDataset(manifestPath: string, o: BuildOptions): Promi
     const files = await writer.close();
     const dm = await datasetManifestOf(inputs, opt, totals, files);
     const failedSessions = dm.sessions.flatMap((x) => (x.error ? [{ session_id: x.session_id, error: x.error }] : []));
-    for (const n of [...missingStageWarnings(dm.sessions, inputs.manifest.sessions, unwantedStages(opt)), ...mixedMadeByNotes(dm.sessions), ...mixedAudioRoleNotes(dm.sessions), ...mixedFaceModelNotes(dm.sessions)]) o.onNote?.(n);
+    const nothing = await notProducedReasons(dm.sessions, inputs.featuresDir);
+    for (const n of [...missingStageWarnings(dm.sessions, inputs.manifest.sessions, unwantedStages(opt), nothing), ...mixedMadeByNotes(dm.sessions), ...mixedAudioRoleNotes(dm.sessions), ...mixedFaceModelNotes(dm.sessions)]) o.onNote?.(n);
     // Refusals are said with the paths as the build met them; the release's texts relative to the manifest's folder.
     refuseEmpty(dm, { manifest: inputs.manifest, labelSet: inputs.labelSet, segments: opt.segments, minLabelCoverage: o.minLabelCoverage, onNote: o.onNote });
-    for (const w of emptySplitWarnings(dm)) (o.onWarning ?? o.onNote)?.(w);
+    for (const w of [...emptySplitWarnings(dm), ...(dm.split_note ? [dm.split_note] : [])]) (o.onWarning ?? o.onNote)?.(w);
     pathsAsInManifest(dm.sessions, inputs.manifest, inputs.featuresDir);
     refusePartialOverRelease(dm, failedSessions, out, o);
     await writeExtraFiles(tmp, dm, opt);

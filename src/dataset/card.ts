@@ -1,6 +1,6 @@
 /** The dataset card (README.md of a release): what is in it, how it was made, label agreement, known gaps. */
 import type { DatasetManifest } from './build.js';
-import { mixedAudioRoleNotes, mixedFaceModelNotes, mixedMadeByNotes, notExtractedText } from './made-by-mix.js';
+import { mixedAudioRoleNotes, mixedFaceModelNotes, mixedMadeByNotes, notExtractedText, notProducedText } from './made-by-mix.js';
 import { nearRecordId, UNMATCHED_SHOWN } from './refuse.js';
 
 const pct = (a: number, b: number) => (b > 0 ? `${((100 * a) / b).toFixed(1)} %` : 'n/a');
@@ -31,9 +31,9 @@ export function datasetCard(m: DatasetManifest): string {
   L.push('');
   L.push('## How it was made', '');
   L.push('```');
-  L.push(`mmprep dataset build ${m.source.manifest} --features <dir>${m.source.labels.map((l) => ` --labels ${l.file}`).join('')} --segments ${o.segments} --audio-features ${(o.audio_features as string[]).join(',') || 'none'} --face-features ${(o.face_features as string[]).join(',') || 'none'} --face-rate ${o.face_rate}${typeof o.split_column === 'string' ? '' : ` --split ${Object.entries(o.split as Record<string, number>).map(([k, v]) => `${k}=${v}`).join(',')}`}${o.gzip ? ' --gzip' : ''} --shard-mb ${o.shard_mb}${Array.isArray(o.scale) ? ` --scale ${o.scale.join(',')}` : ''}${o.exclude_sync_beep ? ' --exclude-sync-beep' : ''}`);
+  L.push(`mmprep dataset build ${m.source.manifest} --features <dir>${m.source.labels.map((l) => ` --labels ${l.file}`).join('')} --segments ${o.segments} --audio-features ${(o.audio_features as string[]).join(',') || 'none'} --face-features ${(o.face_features as string[]).join(',') || 'none'} --face-rate ${o.face_rate}${typeof o.split_column === 'string' ? '' : ` --split ${Object.entries(o.split as Record<string, number>).map(([k, v]) => `${k}=${v}`).join(',')}`}${o.gzip ? ' --gzip' : ''} --shard-mb ${o.shard_mb}${Array.isArray(o.scale) ? ` --scale ${o.scale.join(',')}` : ''}${o.exclude_sync_beep ? ' --exclude-sync-beep' : ''}${labelReadingFlags(o.label_reading)}`);
   L.push('```', '');
-  L.push('Times are seconds on each session\'s reference clock (the sync map of `mmprep sync` applied by `mmprep extract`).');
+  L.push(m.clock_note ?? 'Times are seconds on each session\'s reference clock (the sync map of `mmprep sync` applied by `mmprep extract`).');
   L.push('');
   L.push('## Label agreement', '');
   if (m.labels.length === 0) L.push('No labels were given.');
@@ -61,6 +61,7 @@ export function datasetCard(m: DatasetManifest): string {
   for (const l of m.labels) if (l.targets_used < l.targets) gaps.push(unmatchedGap(l, m));
   for (const l of m.labels) for (const w of l.warnings ?? []) gaps.push(`labels ${l.key}: ${w}`);
   for (const [k, v] of Object.entries(m.counts.per_split)) if (v.records === 0) gaps.push(`split ${k} is empty.`);
+  if (typeof m.split_note === 'string') gaps.push(`${m.split_note}.`);
   if (gaps.length === 0) L.push('None found.');
   else for (const g of gaps) L.push(`- ${g}`);
   L.push('');
@@ -91,15 +92,30 @@ function absentReason(m: DatasetManifest, k: string, without: number): string {
   if (k !== 'audio' && k !== 'face') return '';
   const skipped = m.sessions.filter((s) => !s.error && (s.warnings ?? []).some((w) => w.startsWith(notExtractedText(k))));
   const notRun = skipped.reduce((a, s) => a + s.records, 0);
+  const empty = m.sessions.filter((s) => !s.error && (s.warnings ?? []).some((w) => w.startsWith(notProducedText(k))));
+  const emptyRecords = empty.reduce((a, s) => a + s.records, 0);
   const v3 = m.format_version >= 2 && (m.schema_version ?? 1) >= 3;
   const noVideo = k === 'face' && v3 ? m.sessions.filter((s) => !s.error && s.made_by && !s.made_by.face && !skipped.includes(s) && s.records > 0) : [];
   const noVideoRecords = noVideo.reduce((a, s) => a + s.records, 0);
-  const rest = without - notRun - noVideoRecords;
+  const rest = without - notRun - emptyRecords - noVideoRecords;
   const restText = k === 'audio' ? 'no audio in the span' : v3 ? 'no face detected in the span (the session has video)' : 'no face detected in the span or no video';
   const parts = [
     ...(notRun > 0 ? [`${notRun} in ${skipped.length} session(s) whose ${k} stage extract did not run (not extracted; see below)`] : []),
+    ...(emptyRecords > 0 ? [`${emptyRecords} in ${empty.length} session(s) whose ${k} stage had nothing to analyse (see below)`] : []),
     ...(noVideoRecords > 0 ? [`${noVideoRecords} in ${noVideo.length} session(s) without video (${noVideo.map((s) => s.session_id).join(', ')})`] : []),
   ];
   if (parts.length === 0) return k === 'face' ? ` (${restText})` : '';
   return `: ${parts.join(', ')}${rest > 0 ? `, ${rest} with ${restText}` : ''}`;
 }
+
+/** The card's labels flags from manifest.json's options.label_reading (absent before 2026-12-08: none, as those cards were). */
+function labelReadingFlags(r: unknown): string {
+  if (typeof r !== 'object' || r === null) return '';
+  const x = r as { categorical?: boolean | string[]; target_col?: string; rater_col?: string; rating_col?: string; na?: string[]; decimal_comma?: boolean };
+  const cat = x.categorical === true ? ' --categorical' : Array.isArray(x.categorical) && x.categorical.length ? ` --categorical ${x.categorical.join(',')}` : '';
+  const col = (flag: string, v: string | undefined) => (v ? ` ${flag} ${shellWord(v)}` : '');
+  return `${cat}${col('--target-col', x.target_col)}${col('--rater-col', x.rater_col)}${col('--rating-col', x.rating_col)}${x.na?.length ? ` --na ${shellWord(x.na.join(','))}` : ''}${x.decimal_comma ? ' --decimal-comma' : ''}`;
+}
+
+/** A value as one shell word: as it is when plain, else in single quotes. */
+const shellWord = (v: string) => (/^[A-Za-z0-9_.,:/+-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`);

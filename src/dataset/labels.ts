@@ -378,9 +378,10 @@ export async function readLabelFiles(files: string[], opts: ReadLabelsOptions = 
  * id still names the utterance that was rated. A transcript re-segmented since (an utterance added at the start)
  * moved every rating onto the next utterance, exit 0, coverage 88.9 % (ttrial47 W3); with spans the build refuses that
  * (checkIdSpan). Said, with what to compare: manifest.json sessions[].transcript_sha256 of the release the ids came from.
+ * Window ids of `--segments fixed` move the same way with LEN and HOP (ttrial59c: per-clip labels keyed `<clip>/w00000`).
  */
 function idOnlyWarning(file: string): string {
-  return `${basename(file)}: its targets are matched to records by id alone (no session_id, start_s, end_s columns), so nothing checks that a record id still names the utterance that was rated: a transcript changed since the ratings were made (an utterance added or split) moves them onto other utterances; add the rated spans (session_id, start_s, end_s) for the build to check them, or compare manifest.json sessions[].transcript_sha256 with that of the release whose ids were rated`;
+  return `${basename(file)}: its targets are matched to records by id alone (no session_id, start_s, end_s columns), so nothing checks that a record id still names the utterance that was rated: a transcript changed since the ratings were made (an utterance added or split) moves them onto other utterances, as another --segments fixed LEN or HOP renumbers the windows (w00001 is the second second under fixed:1, 2-4 s under fixed:2); add the rated spans (session_id, start_s, end_s) for the build to check them, or compare manifest.json sessions[].transcript_sha256 with that of the release whose ids were rated`;
 }
 
 /**

@@ -5,6 +5,8 @@
  * Said on stderr by `dataset build` and under "Known gaps" in the dataset card; not refused (a deliberate mix is
  * possible), but never silent.
  */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { ManifestSession } from '../batch/manifest.js';
 import type { DatasetSessionOutcome } from './build-session.js';
 import { FORMAT_VERSION, shapingStages } from './fingerprint.js';
@@ -121,9 +123,11 @@ export function mixedFaceModelNotes(sessions: readonly DatasetSessionOutcome[]):
  * returned for stderr, also when no session of the release has the stage (a trial's `extract --only sync,audio` gave
  * one line, `presence: no record has face features`, and a card blaming the faces); not for a stage the build was told
  * to leave out (`--face-features none`, `--audio-features none`). Sessions that failed or whose meta.json has no
- * made_by are not judged.
+ * made_by are not judged. A stage that ran and had nothing to analyse (meta.json `not_produced`: a clip without a sound
+ * track) is said so, with extract's reason, not as "not extracted, run --only audio" (ttrial59c: that advice for a
+ * video without sound would have made nothing again). `notProduced` maps session id -> stage -> that reason.
  */
-export function missingStageWarnings(outcomes: DatasetSessionOutcome[], sessions: readonly ManifestSession[], unwanted: ReadonlySet<string> = new Set()): string[] {
+export function missingStageWarnings(outcomes: DatasetSessionOutcome[], sessions: readonly ManifestSession[], unwanted: ReadonlySet<string> = new Set(), notProduced: ReadonlyMap<string, ReadonlyMap<string, string>> = new Map()): string[] {
   const rows = new Map(sessions.map((s) => [s.session_id, s]));
   const notes: string[] = [];
   for (const stage of RECORD_STAGES) {
@@ -135,7 +139,10 @@ export function missingStageWarnings(outcomes: DatasetSessionOutcome[], sessions
       if (o.error || !o.made_by || o.made_by[stage] || !row) continue;
       const media = stage === 'face' ? row.media.find((m) => m.kind === 'video') : row.media[0];
       if (!media) continue;
-      const w = `${notExtractedText(stage)}${others}: its ${media.role} ${media.given} was not analysed by extract's ${stage} stage on the session's current clock (meta.json lists no ${stage} output: an extract --only without ${stage}, or files removed when the clock changed), so its records have no ${stage}; run mmprep extract with --only ${stage} for it${stage === 'face' ? ', or pass --face-features none if face is not wanted' : ''}`;
+      const nothing = notProduced.get(o.session_id)?.get(stage);
+      const w = nothing !== undefined
+        ? `${notProducedText(stage)}${others}: ${nothing}, so its records have no ${stage}${stage === 'face' ? ' (pass --face-features none if face is not wanted)' : ''}`
+        : `${notExtractedText(stage)}${others}: its ${media.role} ${media.given} was not analysed by extract's ${stage} stage on the session's current clock (meta.json lists no ${stage} output: an extract --only without ${stage}, or files removed when the clock changed), so its records have no ${stage}; run mmprep extract with --only ${stage} for it${stage === 'face' ? ', or pass --face-features none if face is not wanted' : ''}`;
       o.warnings.push(w);
       (o.issues ??= []).push({ kind: 'stage_missing', message: w });
       notes.push(`session ${o.session_id}: ${w}`);
@@ -146,3 +153,21 @@ export function missingStageWarnings(outcomes: DatasetSessionOutcome[], sessions
 
 /** The start of missingStageWarnings' warning for a stage: the card counts the records of the sessions it names. */
 export const notExtractedText = (stage: string): string => `no ${stage} features (not extracted)`;
+/** The start of its warning for a stage that ran and had nothing to analyse (meta.json `not_produced`). */
+export const notProducedText = (stage: string): string => `no ${stage} features (extract's ${stage} stage had nothing to analyse)`;
+
+/**
+ * meta.json's `not_produced` reasons of the sessions that lack a stage's features (only those are read): session id ->
+ * stage -> reason. A meta.json that cannot be read gives none (the session is judged as before).
+ */
+export async function notProducedReasons(outcomes: readonly DatasetSessionOutcome[], featuresDir: string): Promise<Map<string, Map<string, string>>> {
+  const out = new Map<string, Map<string, string>>();
+  for (const o of outcomes) {
+    if (o.error || !o.made_by || RECORD_STAGES.every((st) => o.made_by?.[st])) continue;
+    const meta = await readFile(join(featuresDir, o.session_id, 'meta.json'), 'utf8').then((t) => JSON.parse(t) as { not_produced?: unknown }, () => null);
+    const list = Array.isArray(meta?.not_produced) ? (meta.not_produced as Array<{ stage?: unknown; reason?: unknown }>) : [];
+    const byStage = new Map(list.filter((n) => typeof n.stage === 'string' && typeof n.reason === 'string').map((n) => [n.stage as string, n.reason as string]));
+    if (byStage.size) out.set(o.session_id, byStage);
+  }
+  return out;
+}

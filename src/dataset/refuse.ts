@@ -128,6 +128,40 @@ function spansInMsHint(dm: DatasetManifest, labelSet: LabelSet): string {
   return inMs ? ": the labels' start_s/end_s look like milliseconds (divided by 1000 they fit the recordings): write them in seconds" : '';
 }
 
+/** A record id of this build's form (`s01/u0000`, `s01/w00000`, `s01/l0000`): the refusal named `/u0000` under `fixed` too. */
+function exampleRecordId(dm: DatasetManifest): string {
+  const mode = String(dm.options.segments ?? 'utterance');
+  const suffix = mode.startsWith('fixed') ? 'w00000' : mode === 'labels' ? 'l0000' : 'u0000';
+  return `${dm.sessions.find((s) => !s.error)?.session_id ?? 's01'}/${suffix}`;
+}
+
+/**
+ * Labels of whole clips keyed by the clip's session id (a corpus's per-clip CSV: RAVDESS-style names, CREMA-D's
+ * ratings by clip): every target is a session id of the build. The refusal says how such labels reach the records
+ * (ttrial59c: 48 clip labels, "targets must be record ids (like 'x/u0000')" under fixed segments).
+ */
+function sessionIdTargetsHint(targets: readonly string[], dm: DatasetManifest): string {
+  const ids = new Set(dm.sessions.map((s) => s.session_id));
+  if (!targets.length || !targets.every((t) => ids.has(t))) return '';
+  return `; these targets are session ids (a label per clip): with --segments fixed:LEN, LEN at least the longest session, each session is one record '<session_id>/w00000', so key the labels by that id, or give each row the session's span in session_id, start_s, end_s columns (docs/dataset.md "A corpus of short clips")`;
+}
+
+/**
+ * Under `--segments fixed:LEN`, a window inside a rated span longer than 2 LEN overlaps it by IoU below 0.5 (LEN / the
+ * span), so spans of whole clips label none of their 1 s windows: the refusal said only "no labelled span overlaps a
+ * segment" of spans that hold every window (ttrial59c: 2.2-3.4 s clip spans, fixed:1). A label is not spread over
+ * the windows inside its span; the line says what gives records the spans' labels.
+ */
+function spansLongerThanWindowsHint(dm: DatasetManifest, labelSet: LabelSet): string {
+  const m = /^fixed:([^:]+)/.exec(String(dm.options.segments ?? ''));
+  const len = m ? Number(m[1]) : NaN;
+  const spans = [...labelSet.spansBySession.values()].flat();
+  if (!(len > 0) || !spans.length || !spans.every((x) => x.end_s - x.start_s > 2 * len)) return '';
+  const lengths = spans.map((x) => x.end_s - x.start_s);
+  const range = `${Math.min(...lengths).toFixed(2)}-${Math.max(...lengths).toFixed(2)} s`;
+  return `: every labelled span (${range}) is over twice the ${len} s windows, so a window inside one overlaps it by IoU below 0.5 and takes no label (a span's label is not spread over the windows inside it): build one record per span with --segments labels, or --segments fixed:LEN with LEN at least the longest span, and join that label to finer windows by session_id yourself`;
+}
+
 export function refuseEmpty(dm: DatasetManifest, c: RefuseContext): void {
   const records = dm.counts.records;
   if (records === 0) throw new BatchError(`dataset not written: 0 records: ${whyNoRecords(dm, c)}`);
@@ -138,8 +172,8 @@ export function refuseEmpty(dm: DatasetManifest, c: RefuseContext): void {
   if (dm.labels.every((l) => l.records_labelled === 0)) {
     const targets = c.labelSet.dimensions.flatMap((d) => [...d.byTarget.keys()]);
     const cause = c.labelSet.withoutSpans.length
-      ? `targets must be record ids (like '${dm.sessions.find((s) => !s.error)?.session_id ?? 's01'}/u0000') or come with session_id, start_s, end_s columns`
-      : `no labelled span overlaps a segment by IoU >= 0.5${shiftedSessionsText(dm)}${otherClockSessionsText(dm)}${spansInMsHint(dm, c.labelSet)}`;
+      ? `targets must be record ids (like '${exampleRecordId(dm)}') or come with session_id, start_s, end_s columns${sessionIdTargetsHint(targets, dm)}`
+      : `no labelled span overlaps a segment by IoU >= 0.5${shiftedSessionsText(dm)}${otherClockSessionsText(dm)}${spansInMsHint(dm, c.labelSet)}${spansLongerThanWindowsHint(dm, c.labelSet)}`;
     throw new BatchError(`dataset not written: labels given but none of their ${new Set(targets).size} targets matched a record (targets look like '${targets[0] ?? ''}'): ${cause}`);
   }
   const min = c.minLabelCoverage;

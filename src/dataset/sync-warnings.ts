@@ -12,7 +12,12 @@
 import { basename } from 'node:path';
 import type { SyncMap } from '../sync/clock.js';
 
-/** docs/sync.md's warnings table: a placement that may be off by more than its target, or of another session. */
+/**
+ * docs/sync.md's warnings table: a placement that may be off by more than its target, or of another session.
+ * `av_skew` (since 2026-12-08, tuser59): a picture placed by its flashes 50 ms-1 s from its own file's sound, as a
+ * Zoom/Bluetooth delay is; had the recording no such delay (both flashes misread alike), the face lies that far off
+ * its sound, and a release of such a session said nothing (the warning stayed in the extract folder).
+ */
 const KEPT = new Set(['content_mismatch', 'content_unchecked', 'offset_uncertain', 'camera_clock_shared', 'forced_pick', 'drift_uncertain', 'drift_unmeasured', 'container_lag', 'picture_own_clock', 'picture_drift_assumed', 'av_skew']);
 
 /**

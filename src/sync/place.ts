@@ -1059,7 +1059,7 @@ function farSkew(s: StreamState, other: StreamState, ends?: Ends): string | null
  * searched there (skewBothEnds); under --ends both already, that the other end did not show it clearly.
  */
 function skewWayOutFar(lags: boolean, ends?: Ends): string {
-  const real = `if the file's sound really ${lags ? 'lags' : 'leads'} its picture by that much (a Zoom/Teams recording, a Bluetooth headset)`;
+  const real = `if the file's sound really ${lags ? 'lags its picture by that much (a Zoom/Teams recording, a Bluetooth headset)' : 'leads its picture by that much (a webcam or capture card whose picture arrives late)'}`;
   if (ends === 'both') return `; ${real}, it is placed only where the flashes at both ends lie clearly that far from their beeps, and the other end's does not: check the LED there`;
   return `; ${real}, rerun with --ends both and a flash at the session's end as well: two flashes that agree on that skew are searched there and place the picture (warned av_skew)`;
 }
@@ -1117,7 +1117,7 @@ const SOUND_PICTURE_K = 2;
  * with sd 21.9 ms, 64.8 ms from its sound placed by cross-correlation), is refused (`sound_disagrees`). Returns true
  * when it unplaced the picture.
  */
-export function soundPictureCheck(s: StreamState, states: StreamState[], ends?: Ends): boolean {
+export function soundPictureCheck(s: StreamState, states: StreamState[], ends: Ends = 'start'): boolean {
   if (s.kind !== 'video' || s.placed?.method !== 'flash') return false;
   const snd = sameFileStreams(s, states).find((o) => o.kind === 'audio' && o.placed && o.placed.method !== 'camera_clock');
   const c = s.chosen.start ?? s.chosen.end;
@@ -1179,21 +1179,27 @@ function keepSkew(s: StreamState, snd: StreamState, agreed: AgreedSkew, sd: numb
   if (s.warnings.some((w) => w.code === 'av_skew')) return;
   const ms = (x: number) => (Math.abs(x) * 1000).toFixed(1);
   const late = agreed.skew > 0 ? 'lags' : 'leads';
+  const cause = agreed.skew > 0 ? "a Zoom/Teams recording, a Bluetooth headset's delay" : 'a webcam or capture card whose picture arrives later than its sound';
   s.warnings.push({
     code: 'av_skew',
-    message: `the file's sound (audio stream ${snd.stream}, placed by its beep${(snd.placed?.used?.length ?? 0) > 1 ? 's' : ''}) ${late} its picture by ${ms(agreed.skew)} ms (sd ${ms(sd)} ms; ${ms(agreed.atFlashes[0])} ms at the start flash, ${ms(agreed.atFlashes[1])} ms at the end flash), more than the ${AV_SKEW_MAX_S * 1000} ms a camera's sound and picture may be apart, and both flashes agree on it: a real skew (a Zoom/Teams recording, a Bluetooth headset's delay), so each is placed by its own pulses (av_skew_s in sync.json${s.searchedAtSkewS === undefined ? '' : `; its flashes lay beyond the ${((3 * (s.frameS ?? 1 / 25) + AV_SKEW_MAX_S) * 1000).toFixed(0)} ms searched around its beeps at first, at both ends ${ms(s.searchedAtSkewS)} ms from them, and were searched again there`}); an LED lit that long after each beep, or both flashes misread alike, reads the same: if the file's sound has no such delay, check both flashes' frames`,
+    message: `the file's sound (audio stream ${snd.stream}, placed by its beep${(snd.placed?.used?.length ?? 0) > 1 ? 's' : ''}) ${late} its picture by ${ms(agreed.skew)} ms (sd ${ms(sd)} ms; ${ms(agreed.atFlashes[0])} ms at the start flash, ${ms(agreed.atFlashes[1])} ms at the end flash), more than the ${AV_SKEW_MAX_S * 1000} ms a camera's sound and picture may be apart, and both flashes agree on it: a real skew (${cause}), so each is placed by its own pulses (av_skew_s in sync.json${s.searchedAtSkewS === undefined ? '' : `; its flashes lay beyond the ${((3 * (s.frameS ?? 1 / 25) + AV_SKEW_MAX_S) * 1000).toFixed(0)} ms searched around its beeps at first, at both ends ${ms(s.searchedAtSkewS)} ms from them, and were searched again there`}); an LED lit that long after each beep, or both flashes misread alike, reads the same: if the file's sound has no such delay, check both flashes' frames`,
   });
 }
 
 /**
  * The way out a `sound_disagrees` refusal names when the skew may be real (a picture placed by one flash, within
- * AV_SKEW_PLAUSIBLE_S of its sound placed by its beep): --ends both, whose two flashes place it if they agree on the skew.
+ * AV_SKEW_PLAUSIBLE_S of its sound placed by its beep): two flashes that agree on the skew place it. Under --ends start
+ * that is --ends both with a flash at the end too; under --ends both the window whose flash was missing or not usable
+ * (tuser59: a start flash refused under --ends both was told to rerun with --ends both and an end flash, which it had).
  */
-function skewWayOut(s: StreamState, snd: StreamState, d: number, ends?: Ends): string {
-  if (snd.placed?.method !== 'tone' || Math.abs(d) > AV_SKEW_PLAUSIBLE_S || (s.placed?.used?.length ?? 0) > 1) return '';
-  const real = `if the file's sound really ${d > 0 ? 'lags' : 'leads'} its picture by that much (a Zoom/Teams recording, a Bluetooth headset)`;
-  if (ends === 'both') return `; ${real}, two flashes that agree on that skew place the picture (warned av_skew), and its other window's flash was not used: check the LED there`;
-  return `; ${real}, rerun with --ends both and a flash at the session's end as well: two flashes that agree on that skew place the picture (warned av_skew)`;
+function skewWayOut(s: StreamState, snd: StreamState, d: number, ends: Ends): string {
+  const used = s.placed?.used ?? [];
+  if (snd.placed?.method !== 'tone' || Math.abs(d) > AV_SKEW_PLAUSIBLE_S || used.length > 1) return '';
+  const skew = `if the file's sound really ${d > 0 ? 'lags its picture by that much (a Zoom/Teams recording, a Bluetooth headset)' : 'leads its picture by that much (a webcam or capture card whose picture arrives late)'}`;
+  const agree = 'two flashes that agree on that skew place the picture (warned av_skew)';
+  if (ends !== 'both') return `; ${skew}, rerun with --ends both and a flash at the session's end as well: ${agree}`;
+  const [have, lack] = used[0] === 'end' ? ['end', 'start'] : ['start', 'end'];
+  return `; ${skew}, it needs a usable flash at the session's ${lack} too: this --ends both run had one at its ${have} only (check that the LED was in view and lit with the ${lack} beep): ${agree}`;
 }
 
 /** Why the same file's placed stream of the other kind does not place s (for the refusal), or null. */
