@@ -5,7 +5,7 @@
  * clean 1 kHz beep at the true times), a camera file (cam.mp4: H.264 picture and, for most cases, an AAC sound track
  * with the beep as heard in a moderate room) and truth.json.
  *
- *   node scripts/make-sync-scenes.mjs --out DIR [--set small|full|real|colour|busy|edge|pairedge|ledlen|fast|damage] [--variant N] [--only ID]
+ *   node scripts/make-sync-scenes.mjs --out DIR [--set small|full|real|colour|busy|edge|pairedge|ledlen|fast|damage] [--variant N] [--only ID] [--av-skew S]
  *     [--picture-from DIR]   (a case whose DIR/<id>.mp4 exists takes it as its cam.mp4: fixtures/sync/pictures)
  *   node scripts/make-sync-scenes.mjs --list [--set ...] [--variant N]   (the recipes as JSON lines, nothing made)
  *   node scripts/make-sync-scenes.mjs --copy-subject [SRC_PNG]   (refreshes fixtures/sync/scenes/astronaut-160.png)
@@ -964,7 +964,11 @@ async function main() {
   const pictureFrom = opt('--picture-from');
   const pictureOf = (c) => (pictureFrom && existsSync(join(pictureFrom, `${c.id}.mp4`)) ? join(pictureFrom, `${c.id}.mp4`) : null);
   if (!(Number.isInteger(variant) && variant >= 0)) throw new Error(`--variant ${opt('--variant')}: a whole number >= 0`);
-  const cases = (set === 'full' ? fullSet(variant) : set === 'real' ? realSet() : set === 'colour' ? colourSet() : set === 'busy' ? busySet() : set === 'edge' ? edgeSet() : set === 'pairedge' ? pairEdgeSet() : set === 'ledlen' ? ledLenSet() : set === 'fast' ? fastSet() : set === 'damage' ? damageSet() : smallSet()).map(jitter).filter((c) => !only || c.id === only);
+  // --av-skew S: every camera's sound S s late against its picture (a Zoom/Teams or Bluetooth sound: docs/sync.md
+  // `av_skew`), in place of the recipes' camera skews (-18 to +42 ms).
+  const avSkew = opt('--av-skew') === undefined ? null : Number(opt('--av-skew'));
+  if (avSkew !== null && !(Math.abs(avSkew) <= 1)) throw new Error(`--av-skew ${opt('--av-skew')}: seconds, within ±1`);
+  const cases = (set === 'full' ? fullSet(variant) : set === 'real' ? realSet() : set === 'colour' ? colourSet() : set === 'busy' ? busySet() : set === 'edge' ? edgeSet() : set === 'pairedge' ? pairEdgeSet() : set === 'ledlen' ? ledLenSet() : set === 'fast' ? fastSet() : set === 'damage' ? damageSet() : smallSet()).map(jitter).map((c) => (avSkew === null ? c : { ...c, av_skew_s: avSkew })).filter((c) => !only || c.id === only);
   if (a.includes('--list')) {
     // The recipes (after the seed's jitter) as JSON lines, nothing rendered.
     for (const c of cases) console.log(JSON.stringify(c));

@@ -38,12 +38,13 @@ describe('dataset build: a pair warning is kept when either file of the pair is 
     expect(syncMapWarnings(map, ['other.flac'])).toEqual([]);
     expect(syncMapWarnings(map, ['s01_camera.mp4']).map((w) => w.code)).toEqual(['content_unchecked', 'offset_uncertain']);
   });
-  it("a picture on its own clock, or whose drift is its sound's unchecked, reaches the release (since 2026-12-06)", () => {
+  it("a picture on its own clock, or whose drift is its sound's unchecked, or placed apart from its sound (av_skew, session 59), reaches the release (since 2026-12-06)", () => {
     const own = { code: 'picture_own_clock', message: 'placed by its own flashes' };
     const assumed = { code: 'picture_drift_assumed', message: "its drift is its sound's, not checked" };
     const pic = { file: '../../s01_camera.mp4', kind: 'video', stream: 0, offset_s: -0.62, confidence: 0.9, placed_from: { file: '../../s02_lav.flac', kind: 'audio', stream: 0 } };
-    const m = { ...map, streams: [map.streams[0], { ...pic, warnings: [own] }, { ...pic, stream: 1, warnings: [assumed] }] } as unknown as SyncMap;
-    expect(syncMapWarnings(m, ['s01_camera.mp4']).map((w) => w.code)).toEqual(['picture_own_clock', 'picture_drift_assumed']);
+    const skew = { code: 'av_skew', message: "the file's sound lags its picture by 72.5 ms" };
+    const m = { ...map, streams: [map.streams[0], { ...pic, warnings: [own] }, { ...pic, stream: 1, warnings: [assumed] }, { ...pic, stream: 2, warnings: [skew] }] } as unknown as SyncMap;
+    expect(syncMapWarnings(m, ['s01_camera.mp4']).map((w) => w.code)).toEqual(['picture_own_clock', 'picture_drift_assumed', 'av_skew']);
   });
 });
 

@@ -218,9 +218,9 @@ describe('sync placement: a file whose sound lags its picture for real (a Zoom/T
   });
 
   it('flashes beyond the beeps\' search spans are searched again only where both ends show one at the same skew (skewBothEnds)', () => {
-    const far = (flashes: { start?: number; end?: number }) => {
+    const far = (flashes: { start?: number; end?: number }, soundStart = true) => {
       const lav = state('lav.wav', 'audio', { start: 4.0, end: 30.0 });
-      const sound = state('cam.mp4', 'audio', { start: 4.0 - OFFSET + 0.25, end: 30.0 - OFFSET + 0.25 });
+      const sound = state('cam.mp4', 'audio', { start: soundStart ? 4.0 - OFFSET + 0.25 : undefined, end: 30.0 - OFFSET + 0.25 });
       const picture = state('cam.mp4', 'video');
       picture.frameS = F25;
       for (const [w, t] of Object.entries(flashes) as Array<['start' | 'end', number]>) {
@@ -230,6 +230,9 @@ describe('sync placement: a file whose sound lags its picture for real (a Zoom/T
       return skewBothEnds(picture, [lav, sound, picture]);
     };
     expect(far({ start: 4.0 - OFFSET, end: 30.0 - OFFSET })).toBeCloseTo(0.25, 9);
+    // Its sound's start beep not found: the reference's, mapped onto the sound's clock, says where (held-out scene
+    // variant 71, --av-skew 0.22: a sound placed by its end beep alone was left out).
+    expect(far({ start: 4.0 - OFFSET, end: 30.0 - OFFSET }, false)).toBeCloseTo(0.25, 9);
     expect(far({ start: 4.0 - OFFSET })).toBeNull();
     // 40 ms (a frame) apart: not one skew.
     expect(far({ start: 4.0 - OFFSET, end: 30.0 - OFFSET - 0.04 })).toBeNull();

@@ -5,7 +5,9 @@
  * for a camera of another session placed by its own beep (`content_mismatch`) and 0.999 for a picture placed on its
  * sound's clock with an sd of 29 ms (`camera_clock_shared`, `offset_uncertain`), with no word in the card or
  * manifest.json (a trial's report). A sound placed by its pulse alone, its content too short to check against the
- * session's other sound (`content_unchecked`: a 10 s session's camera of another session, trial 2026-12-05), too.
+ * session's other sound (`content_unchecked`: a 10 s session's camera of another session, trial 2026-12-05), too; and a
+ * picture placed by two flashes that both lie over 50 ms from its sound (`av_skew`, since session 59: a real skew, or
+ * both flashes misread alike).
  */
 import { basename } from 'node:path';
 import type { SyncMap } from '../sync/clock.js';

@@ -159,7 +159,7 @@ function unplacedLine(s: StreamState, states: StreamState[], probes: ProbedFile[
   // Content that would place it (--fallback none refuses that: place.ts contentOnlyRefusal); under
   // --fallback xcorr, why it did not.
   const weak = s.warnings.find((w) => w.code === 'content_only' || (o.fallback === 'xcorr' && w.code === 'xcorr_weak'))?.message;
-  const skew = skewNote(s, states);
+  const skew = skewNote(s, states, o.ends);
   // A stream with a pulse of its own is not said to have none (unpaired.ts: it had no partner in its window). A
   // picture's flash far from its own sound's beep is the reason, and said first (ttrial46 row 9: the line began with
   // an unrelated candidate).

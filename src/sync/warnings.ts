@@ -15,7 +15,8 @@
  * warning although sync.json held the forced pick), a long stream placed by its start alone, whose drift nothing
  * measured (`drift_unmeasured`, report.ts), a track placed with its file's clock whose content lags it by 5-100 ms
  * (`container_lag`, place.ts containerCheck), a picture placed by its own flashes on another clock than its sound's
- * (`picture_own_clock`, place.ts flashesOwnClock), a picture whose drift is its sound's, unchecked by its frames
+ * (`picture_own_clock`, place.ts flashesOwnClock), a picture placed by two flashes that agree on a skew of over 50 ms
+ * from its sound (`av_skew`, place.ts agreedSkew), a picture whose drift is its sound's, unchecked by its frames
  * (`picture_drift_assumed`, continuity.ts), and a `not_found` or refused candidate's line that carries the --tone-hz hint
  * (toneHzHint), a reference without a usable pulse beside sounds placed by content that have one
  * (`reference_without_pulse`, report.ts). Other codes stay in sync.json and the table.
