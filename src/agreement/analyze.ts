@@ -387,8 +387,6 @@ function cohenSpan(d: RatingsDimension): number | undefined {
   return d.categories !== null && d.ordered && d.categories ? d.categories.length : undefined;
 }
 
-/** Fleiss' kappa (Fleiss 1971) and Cohen's kappa (Cohen 1960/1968) of the first two raters in file order (the pair
- *  of a two-rater design); the weighted kappas null with the reason for unordered labels. */
 /**
  * Fleiss' kappa here takes the complete targets (irr's kappam.fleiss); where none is complete but every target has the
  * same number m >= 2 of ratings by different raters (CREMA-D's crowd: 5 ratings per clip from a pool), Fleiss' (1971)
@@ -405,6 +403,8 @@ function fleissReasonWithScott(f: { kappa: number | null; reason?: string | null
   return `${reason}; each has ${m} ratings: Fleiss' (1971) kappa is the Scott's pi row, ${scott.toFixed(3)}`;
 }
 
+/** Fleiss' kappa (Fleiss 1971) and Cohen's kappa (Cohen 1960/1968) of the first two raters in file order (the pair
+ *  of a two-rater design); the weighted kappas null with the reason for unordered labels. */
 function kappaEntries(d: RatingsDimension, bt: ByTarget, ordered: boolean, orderReason: string | null): Pick<DimensionResult, 'fleiss_kappa' | 'cohen_kappa'> {
   const f: FleissResult = fleissKappa(bt);
   const fleiss = { kappa: f.kappa, ci95: null, reason: f.reason, n_subjects_used: f.n_subjects_used, n_categories: f.n_categories, se_null: f.se_null, z: f.z, p: f.p };

@@ -2,6 +2,7 @@
 import type { DatasetManifest } from './build.js';
 import { mixedAudioRoleNotes, mixedFaceModelNotes, mixedMadeByNotes, notExtractedText, notProducedText } from './made-by-mix.js';
 import { nearRecordId, UNMATCHED_SHOWN } from './refuse.js';
+import { shellWord } from '../common/shell.js';
 
 const pct = (a: number, b: number) => (b > 0 ? `${((100 * a) / b).toFixed(1)} %` : 'n/a');
 const fmt = (v: unknown) => (v === null || v === undefined ? 'n/a' : typeof v === 'number' ? String(Number(v.toFixed(3))) : String(v));
@@ -112,10 +113,7 @@ function absentReason(m: DatasetManifest, k: string, without: number): string {
 function labelReadingFlags(r: unknown): string {
   if (typeof r !== 'object' || r === null) return '';
   const x = r as { categorical?: boolean | string[]; target_col?: string; rater_col?: string; rating_col?: string; na?: string[]; decimal_comma?: boolean };
-  const cat = x.categorical === true ? ' --categorical' : Array.isArray(x.categorical) && x.categorical.length ? ` --categorical ${x.categorical.join(',')}` : '';
+  const cat = x.categorical === true ? ' --categorical' : Array.isArray(x.categorical) && x.categorical.length ? ` --categorical ${shellWord(x.categorical.join(','))}` : '';
   const col = (flag: string, v: string | undefined) => (v ? ` ${flag} ${shellWord(v)}` : '');
   return `${cat}${col('--target-col', x.target_col)}${col('--rater-col', x.rater_col)}${col('--rating-col', x.rating_col)}${x.na?.length ? ` --na ${shellWord(x.na.join(','))}` : ''}${x.decimal_comma ? ' --decimal-comma' : ''}`;
 }
-
-/** A value as one shell word: as it is when plain, else in single quotes. */
-const shellWord = (v: string) => (/^[A-Za-z0-9_.,:/+-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`);
