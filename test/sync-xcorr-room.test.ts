@@ -166,6 +166,10 @@ describe('a beep found but not placeable: another route, and the output says whi
     const wav = { container: 'wav', streams: [{ type: 'audio', codec: 'pcm_s16le', width_px: null, height_px: null, fps_avg: null, sample_rate_hz: SR, channels: 1 }] };
     const probes = [{ file: 'lav.wav', abs: '/s/lav.wav', p: wav }, { file: 'mic.wav', abs: '/s/mic.wav', p: wav }] as unknown as ProbedFile[];
     expect(() => refuseUnplaced([ref, room], ref, probes, CTX)).toThrow(InputError);
+    // Under --fallback none the line says the content would not place it either (it said nothing of the content: tuser59).
+    const none = session(mic.slice().reverse());
+    placeStreams([none.ref, none.room], none.ref, { ...PLACING, fallback: 'none' });
+    expect(() => refuseUnplaced([none.ref, none.room], none.ref, probes, { ...CTX, fallback: 'none' })).toThrow(/onset uncertain .*, and its content would not place it under --fallback xcorr either: cross-correlation with lav\.wav is not conclusive \(its (coarse|fine) peak does not stand out/);
     expect(() => refuseUnplaced([ref, room], ref, probes, CTX)).toThrow(/audio stream 0 cannot be put on the reference clock: start-window candidate at 1\.790 s not used: onset uncertain .*, and cross-correlation with lav\.wav is not conclusive \(its (coarse|fine) peak does not stand out/);
   });
 });

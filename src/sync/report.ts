@@ -152,13 +152,25 @@ export function refuseUnplaced(states: StreamState[], ref: StreamState, probes: 
   throw new InputError(lines[0].message + more, { file: s.file }, undefined, lines.slice(1).map((l) => new InputError(l.message, { file: l.file })));
 }
 
+/**
+ * The content's part of an unplaced stream's line: content that would place it (--fallback none refuses that: place.ts
+ * contentOnlyRefusal), or why it would not. Under --fallback none the latter was left out, so the line did not say
+ * whether the content would place the stream, as the option's help promises (tuser59: a microphone whose content
+ * matched at two lags).
+ */
+function contentPart(s: StreamState, o: ReportContext): string | undefined {
+  const only = s.warnings.find((w) => w.code === 'content_only');
+  if (only) return only.message;
+  if (o.fallback === 'xcorr') return s.warnings.find((w) => w.code === 'xcorr_weak')?.message;
+  const weak = s.warnings.find((w) => w.code === 'xcorr_weak' && w.message.startsWith('cross-correlation with '));
+  return weak ? `its content would not place it under --fallback xcorr either: ${weak.message}` : undefined;
+}
+
 /** The refusal line of one unplaced stream (its file apart): why it was not placed and what may place it. */
 function unplacedLine(s: StreamState, states: StreamState[], probes: ProbedFile[], o: ReportContext): { message: string; file: string } {
   const disagree = s.warnings.find((w) => w.code === 'xcorr_disagrees' || w.code === 'pulses_disagree' || w.code === 'sound_disagrees' || w.code === 'container_disagrees' || w.code === 'discontinuous' || w.code === 'beep_pairing')?.message;
   if (disagree) return { message: `${s.kind} stream ${s.stream} cannot be put on the reference clock: ${disagree}`, file: s.file };
-  // Content that would place it (--fallback none refuses that: place.ts contentOnlyRefusal); under
-  // --fallback xcorr, why it did not.
-  const weak = s.warnings.find((w) => w.code === 'content_only' || (o.fallback === 'xcorr' && w.code === 'xcorr_weak'))?.message;
+  const weak = contentPart(s, o);
   const skew = skewNote(s, states, o.ends);
   // A stream with a pulse of its own is not said to have none (unpaired.ts: it had no partner in its window). A
   // picture's flash far from its own sound's beep is the reason, and said first (ttrial46 row 9: the line began with
