@@ -10,6 +10,7 @@ import { runCliInProcess, tempDir } from './helpers/cli.js';
 import { analyzeAgreement, ratingsFromRows } from '../src/agreement/index.js';
 import { consensusNote } from '../src/agreement/exclude.js';
 import { binomialUpperTail } from '../src/agreement/identical-raters.js';
+import { formatAgreementText } from '../src/agreement/format.js';
 
 const tmp = tempDir('mmprep-agr-trialfix-');
 afterAll(() => tmp.cleanup());
@@ -150,11 +151,20 @@ describe("Fleiss' kappa of a crowd design (each target rated by another subset o
   const pe = ['a', 'b', 'c'].reduce((s, c) => s + (all.filter((v) => v === c).length / all.length) ** 2, 0);
   const fleiss1971 = (P.reduce((a, b) => a + b, 0) / 6 - pe) / (1 - pe);
 
-  it("its Fleiss' kappa row names the figure Fleiss (1971) gives, the Scott's pi row", () => {
-    const d = analyzeAgreement(ratingsFromRows(crowd, { categorical: true })).dimensions[0];
+  it("Fleiss' kappa is Fleiss' (1971) on the m ratings of every target, and equals the Scott's pi row; per category too", () => {
+    const r = analyzeAgreement(ratingsFromRows(crowd, { categorical: true }));
+    const d = r.dimensions[0];
     expect(d.scott_pi?.coefficient).toBeCloseTo(fleiss1971, 12);
-    expect(d.fleiss_kappa?.kappa).toBeNull();
-    expect(d.fleiss_kappa?.reason).toBe(`no target was labelled by every rater; each has 3 ratings: Fleiss' (1971) kappa is the Scott's pi row, ${fleiss1971.toFixed(3)}`);
+    expect(d.fleiss_kappa?.kappa).toBeCloseTo(fleiss1971, 12);
+    expect(d.fleiss_kappa).toMatchObject({ reason: null, n_subjects_used: 6, ratings_per_target: 3 });
+    // kappa_j = 1 - sum_i x_ij (m - x_ij) / (n m (m - 1) p_j q_j), Fleiss (1971) eq. 13, by hand.
+    for (const c of ['a', 'b', 'c']) {
+      const x = LABELS.map((r) => r.filter((v) => v === c).length);
+      const pj = all.filter((v) => v === c).length / all.length;
+      const kj = 1 - x.reduce((a, n) => a + n * (3 - n), 0) / (6 * 3 * 2 * pj * (1 - pj));
+      expect(d.fleiss_per_category?.[c].kappa).toBeCloseTo(kj, 12);
+    }
+    expect(formatAgreementText(r)).toMatch(/Fleiss' kappa .*6 targets x 3 ratings \(each by other raters: Fleiss 1971\)/);
   });
 
   it('control: targets with different numbers of ratings keep the reason alone', () => {

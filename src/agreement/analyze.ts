@@ -7,7 +7,7 @@ import { MIN_RATERS_FOR_FLAGS, raterDiagnostics, targetDiagnostics, type RaterDi
 import { iccAnova, iccReml, type IccResult } from './icc.js';
 import { agreementWithinTolerance, cohenKappa, fleissKappa, percentAgreement, type CohenResult, type FleissResult, type PercentAgreement, type ToleranceAgreement } from './kappa.js';
 import { brennanPrediger, congerKappa, gwetAc, scottPi, unitGrid, unitTable, type ChanceCoefficient } from './chance.js';
-import { fleissPerCategory, type CategoryKappa } from './kappa.js';
+import { fleissPerCategory, fleissRatingsPerTarget, type CategoryKappa } from './kappa.js';
 import { byTarget, type ByTarget } from './layout.js';
 import { cohenPairs, lightKappa, pairTables, type LightKappa, type PairKappa } from './pairs.js';
 import { planning, type Planning } from './planning.js';
@@ -173,7 +173,9 @@ export interface DimensionResult {
   test_retest: { occasions: string[]; n_ratings_repeated: number; inter_rater_uses: string; raters: IntraRater[] } | null;
   krippendorff_alpha: Record<AlphaMetric, AlphaEntry>;
   /** Complete targets; se_null, z, p: the test of kappa = 0 as irr::kappam.fleiss prints it. */
-  fleiss_kappa: (KappaEntry & { n_subjects_used: number; n_categories: number; se_null: number | null; z: number | null; p: number | null }) | null;
+  /** ratings_per_target: the m of a crowd design (no target rated by every rater, every target by m: kappa.ts
+   *  fleissRatingsPerTarget), null where the targets every rater labelled are used. */
+  fleiss_kappa: (KappaEntry & { n_subjects_used: number; n_categories: number; se_null: number | null; z: number | null; p: number | null; ratings_per_target: number | null }) | null;
   cohen_kappa: {
     raters: [string, string];
     n_pairs: number;
@@ -310,7 +312,7 @@ function chanceCoefficients(d: RatingsDimension, bt: ByTarget, ordered: boolean,
       : { ...unorderedAc2(), weights: 'unweighted' as const, reason: `more than ${MAX_GRID_CELLS} target x rater cells: Conger's kappa skipped` };
   const pt = pairTables(coded, coded.value, q);
   const pairs = pt ? cohenPairs(pt, d.raters) : null;
-  const perCategoryList = fleissPerCategory(coded, categories);
+  const perCategoryList = fleissPerCategory(coded, categories, undefined, fleissRatingsPerTarget(coded).m);
   const perCategory: Record<string, CategoryKappa> = {};
   for (const c of perCategoryList) perCategory[c.category] = c;
   return {
@@ -387,27 +389,12 @@ function cohenSpan(d: RatingsDimension): number | undefined {
   return d.categories !== null && d.ordered && d.categories ? d.categories.length : undefined;
 }
 
-/**
- * Fleiss' kappa here takes the complete targets (irr's kappam.fleiss); where none is complete but every target has the
- * same number m >= 2 of ratings by different raters (CREMA-D's crowd: 5 ratings per clip from a pool), Fleiss' (1971)
- * own kappa, which needs only m ratings per target, equals the generalised Scott's pi on every target (irrCAC's
- * fleiss.kappa.raw): the reason names that figure. A trial read "—" and no pointer (ttrial59c: 48 clips, 12 raters,
- * 5 ratings each; Fleiss 1971 by hand 0.5769 = scott_pi).
- */
-function fleissReasonWithScott(f: { kappa: number | null; reason?: string | null }, bt: ByTarget, scott: number | null): string | null {
-  const reason = f.reason ?? null;
-  if (f.kappa !== null || scott === null || reason !== 'no target was labelled by every rater') return reason;
-  const m = bt.start[1] - bt.start[0];
-  for (let t = 1; t < bt.nTargets; t++) if (bt.start[t + 1] - bt.start[t] !== m) return reason;
-  if (m < 2) return reason;
-  return `${reason}; each has ${m} ratings: Fleiss' (1971) kappa is the Scott's pi row, ${scott.toFixed(3)}`;
-}
-
 /** Fleiss' kappa (Fleiss 1971) and Cohen's kappa (Cohen 1960/1968) of the first two raters in file order (the pair
  *  of a two-rater design); the weighted kappas null with the reason for unordered labels. */
 function kappaEntries(d: RatingsDimension, bt: ByTarget, ordered: boolean, orderReason: string | null): Pick<DimensionResult, 'fleiss_kappa' | 'cohen_kappa'> {
-  const f: FleissResult = fleissKappa(bt);
-  const fleiss = { kappa: f.kappa, ci95: null, reason: f.reason, n_subjects_used: f.n_subjects_used, n_categories: f.n_categories, se_null: f.se_null, z: f.z, p: f.p };
+  const design = fleissRatingsPerTarget(bt);
+  const f: FleissResult = fleissKappa(bt, undefined, design.m);
+  const fleiss = { kappa: f.kappa, ci95: null, reason: f.reason, n_subjects_used: f.n_subjects_used, n_categories: f.n_categories, se_null: f.se_null, z: f.z, p: f.p, ratings_per_target: design.crowd ? design.m : null };
   const cohenRaw: CohenResult = cohenKappa(bt, 0, 1, d.raters, undefined, cohenSpan(d));
   const unordered = { kappa: null, reason: orderReason, se: null, ci95_asymptotic: null };
   const cohen = {
@@ -436,7 +423,8 @@ function bootstrapStats(d: RatingsDimension, bt: ByTarget, f: BootstrapTargets):
   const { chance } = f;
   const stats: Record<string, (u: Int32Array) => number | null> = {};
   for (const m of f.metrics) stats[`alpha_${m}`] = (u) => krippendorffAlpha(bt, m, u).alpha;
-  if (f.fleiss) stats.fleiss = (u) => fleissKappa(bt, u).kappa;
+  const fleissM = fleissRatingsPerTarget(bt).m;
+  if (f.fleiss) stats.fleiss = (u) => fleissKappa(bt, u, fleissM).kappa;
   if (f.cohen) {
     const span = cohenSpan(d);
     stats.cohen_unweighted = (u) => cohenKappa(bt, 0, 1, d.raters, u, span).unweighted.kappa;
@@ -450,7 +438,8 @@ function bootstrapStats(d: RatingsDimension, bt: ByTarget, f: BootstrapTargets):
     };
   }
   if (chance?.perCategory) {
-    for (const c of chance.categories.keys()) stats[`cat_${c}`] = (u) => fleissPerCategory(chance.coded, chance.categories, u)[c].kappa;
+    const perCategoryM = fleissRatingsPerTarget(chance.coded).m;
+    for (const c of chance.categories.keys()) stats[`cat_${c}`] = (u) => fleissPerCategory(chance.coded, chance.categories, u, perCategoryM)[c].kappa;
   }
   return stats;
 }
@@ -521,7 +510,6 @@ export function analyzeDimension(dim: RatingsDimension, opts: AnalyzeOptions = {
   const kappaReason = kappaReasonOf(d, categorical, opts.maxKappaCategories ?? 50);
   const kappas = kappaReason === null ? kappaEntries(d, bt, ordered, orderReason) : { fleiss_kappa: null, cohen_kappa: null };
   const chance = kappaReason === null ? chanceCoefficients(d, bt, ordered, orderReason) : null;
-  if (kappas.fleiss_kappa && chance) kappas.fleiss_kappa.reason = fleissReasonWithScott(kappas.fleiss_kappa, bt, chance.scott.coefficient);
   const raters = raterDiagnostics(d, bt, { minItems: opts.minItems });
   const reversed = reversedScaleWarnings(d, raters);
   const numericCodes = numericCodesWarning(d, bt, alpha, reversed.flatMap((w) => w.raters));

@@ -66,6 +66,11 @@ function chanceText(d: DimensionResult): string {
   return s;
 }
 
+/** The Fleiss row's n: its targets, and for a crowd design the ratings each had (Fleiss 1971: not by the same raters). */
+function fleissTargets(f: { n_subjects_used: number; ratings_per_target?: number | null }): string {
+  return f.ratings_per_target ? `${f.n_subjects_used} targets x ${f.ratings_per_target} ratings (each by other raters: Fleiss 1971)` : `${f.n_subjects_used} targets`;
+}
+
 /** Up to this many rater pairs (6 raters) the text lists every pair; above, the TEXT_LOWEST_PAIRS lowest kappas. */
 const TEXT_ALL_PAIRS = 15;
 const TEXT_LOWEST_PAIRS = 10;
@@ -152,7 +157,7 @@ function dimensionText(d: DimensionResult, top: number, format: 'long' | 'wide')
   if (d.kappa_reason) s += `Kappas: not computed (${d.kappa_reason})\n`;
   else {
     const krow = [['coefficient', 'kappa', 'bootstrap 95% CI', 'n']];
-    if (d.fleiss_kappa) krow.push(["Fleiss' kappa", d.fleiss_kappa.kappa === null ? `— (${d.fleiss_kappa.reason})` : num(d.fleiss_kappa.kappa), d.fleiss_kappa.ci95 ? ci(d.fleiss_kappa.ci95) : '', `${d.fleiss_kappa.n_subjects_used} targets`]);
+    if (d.fleiss_kappa) krow.push(["Fleiss' kappa", d.fleiss_kappa.kappa === null ? `— (${d.fleiss_kappa.reason})` : num(d.fleiss_kappa.kappa), d.fleiss_kappa.ci95 ? ci(d.fleiss_kappa.ci95) : '', fleissTargets(d.fleiss_kappa)]);
     if (d.cohen_kappa) {
       const c = d.cohen_kappa;
       for (const w of d.ordered ? (['unweighted', 'linear', 'quadratic'] as const) : (['unweighted'] as const)) {

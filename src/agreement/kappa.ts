@@ -28,12 +28,32 @@ export interface FleissResult extends KappaValue {
 }
 
 /**
+ * The ratings per target Fleiss' kappa is taken on: every rater's (the targets every rater labelled, as irr's
+ * kappam.fleiss on the raters' columns), or, where no target has every rater's but every target has the same number
+ * m >= 2 (a crowd design, CREMA-D's: each clip rated by 5 raters of a pool), that m: Fleiss (1971) asks for m ratings
+ * of each subject, not by the same raters (irr's kappam.fleiss on the n x m table of those ratings). Decided on all
+ * targets, so that a bootstrap resample keeps the design. Before 2026-12-08 such a sheet read "no target was labelled
+ * by every rater" (ttrial59c).
+ */
+export function fleissRatingsPerTarget(bt: ByTarget): { m: number; crowd: boolean } {
+  const every = { m: bt.nRaters, crowd: false };
+  let m = -1;
+  for (let t = 0; t < bt.nTargets; t++) {
+    const n = bt.start[t + 1] - bt.start[t];
+    if (n === bt.nRaters) return every;
+    if (m !== -1 && n !== m) return every;
+    m = n;
+  }
+  return m >= 2 ? { m, crowd: true } : every;
+}
+
+/**
  * Fleiss' kappa over the given targets (default all) that have all k raters, with the null variance of Fleiss, Nee &
  * Landis (1979), Fleiss, Levin & Paik (2003) sec. 18.1, as irr::kappam.fleiss prints z and p:
  * var0 = 2 / ((sum p_j q_j)^2 n k (k - 1)) * ((sum p_j q_j)^2 - sum p_j q_j (q_j - p_j)).
+ * k is every rater's count, or the ratings per target of a crowd design (fleissRatingsPerTarget).
  */
-export function fleissKappa(bt: ByTarget, units?: ArrayLike<number>): FleissResult {
-  const k = bt.nRaters;
+export function fleissKappa(bt: ByTarget, units?: ArrayLike<number>, k = bt.nRaters): FleissResult {
   const totals = new Map<number, number>();
   let nSub = 0;
   let sumP = 0;
@@ -283,13 +303,12 @@ export interface CategoryKappa {
 }
 
 /**
- * Fleiss' (1971) kappa per category on the targets every rater labelled (m raters each):
+ * Fleiss' (1971) kappa per category on the targets every rater labelled (m raters each), or a crowd design's m ratings:
  * kappa_j = 1 - sum_i x_ij (m - x_ij) / (n m (m - 1) p_j (1 - p_j)), with z = kappa_j / sqrt(2 / (n m (m - 1))) and
  * its two-sided normal p; irr::kappam.fleiss(detail = TRUE).
  */
-export function fleissPerCategory(bt: ByTarget, categories: string[], units?: ArrayLike<number>): CategoryKappa[] {
+export function fleissPerCategory(bt: ByTarget, categories: string[], units?: ArrayLike<number>, m = bt.nRaters): CategoryKappa[] {
   const q = categories.length;
-  const m = bt.nRaters;
   const x = new Float64Array(q);
   const total = new Float64Array(q);
   const disagree = new Float64Array(q);
