@@ -156,12 +156,14 @@ export function refuseUnplaced(states: StreamState[], ref: StreamState, probes: 
  * The content's part of an unplaced stream's line: content that would place it (--fallback none refuses that: place.ts
  * contentOnlyRefusal), or why it would not. Under --fallback none the latter was left out, so the line did not say
  * whether the content would place the stream, as the option's help promises (tuser59: a microphone whose content
- * matched at two lags).
+ * matched at two lags). Not for a stream whose own pulse found no partner (--fallback none: that pulse is its route).
  */
-function contentPart(s: StreamState, o: ReportContext): string | undefined {
+function contentPart(s: StreamState, o: ReportContext, hasPulse: boolean): string | undefined {
   const only = s.warnings.find((w) => w.code === 'content_only');
   if (only) return only.message;
   if (o.fallback === 'xcorr') return s.warnings.find((w) => w.code === 'xcorr_weak')?.message;
+  // A stream with a pulse of its own that found no partner: its line is about that pulse (unpaired.ts).
+  if (hasPulse) return undefined;
   const weak = s.warnings.find((w) => w.code === 'xcorr_weak' && w.message.startsWith('cross-correlation with '));
   return weak ? `its content would not place it under --fallback xcorr either: ${weak.message}` : undefined;
 }
@@ -170,12 +172,13 @@ function contentPart(s: StreamState, o: ReportContext): string | undefined {
 function unplacedLine(s: StreamState, states: StreamState[], probes: ProbedFile[], o: ReportContext): { message: string; file: string } {
   const disagree = s.warnings.find((w) => w.code === 'xcorr_disagrees' || w.code === 'pulses_disagree' || w.code === 'sound_disagrees' || w.code === 'container_disagrees' || w.code === 'discontinuous' || w.code === 'beep_pairing')?.message;
   if (disagree) return { message: `${s.kind} stream ${s.stream} cannot be put on the reference clock: ${disagree}`, file: s.file };
-  const weak = contentPart(s, o);
   const skew = skewNote(s, states, o.ends);
   // A stream with a pulse of its own is not said to have none (unpaired.ts: it had no partner in its window). A
   // picture's flash far from its own sound's beep is the reason, and said first (ttrial46 row 9: the line began with
   // an unrelated candidate).
-  const own = unpairedPulseWhy(s, states, o) ?? noPulseWhy(s, o);
+  const unpaired = unpairedPulseWhy(s, states, o);
+  const own = unpaired ?? noPulseWhy(s, o);
+  const weak = contentPart(s, o, unpaired !== null);
   const why = (farSkewNote(s, states) ? [skew, own, weak] : [own, weak, skew]).filter(Boolean).join(', and ');
   return { message: `${s.kind} stream ${s.stream} cannot be put on the reference clock: ${why}${soundlessFlashAdvice(s, states, o)}${chapterNote(s, states, probes)}`, file: s.file };
 }
