@@ -14,6 +14,7 @@ import { excludedText } from '../agreement/exclude.js';
 import { shownWarnings } from '../agreement/typos.js';
 import { ICC_TYPES, type IccType, type RatingsTable } from '../agreement/types.js';
 import type { AlphaMetric } from '../agreement/alpha.js';
+import { refuseRatingsOptions, traceOutputs } from './agreement-traces.js';
 import { action, choiceOption, naList, numberOption, outputOf, parseScale, printJsonFailure, refuseUnwritableOutputs } from './run.js';
 
 /**
@@ -59,7 +60,13 @@ interface Opts {
   json: boolean;
   report?: string;
   gold?: string;
-  goldAggregate?: GoldAggregate;
+  goldAggregate?: GoldAggregate | 'ewe';
+  traces: boolean;
+  timeCol?: string;
+  traceStep?: number;
+  maxGapS: number;
+  maxLagS: number;
+  alignLags: boolean;
   top: number;
   minIcc?: number;
   minIccTargets?: number;
@@ -105,9 +112,21 @@ export function register(program: Command): void {
   addLayoutOptions(cmd);
   addAnalysisOptions(cmd);
   addOutputAndGateOptions(cmd);
+  addTraceOptions(cmd);
   // two files are refused with how to combine them (commander's own line said only 'too many arguments')
   cmd.allowExcessArguments(true);
   cmd.action(action((file: string, o: Opts, c: Command) => runAgreement(file, o, c.args)));
+}
+
+/** Continuous traces (FEELtrace, GTrace, CARMA, a joystick): src/agreement/traces/. */
+function addTraceOptions(cmd: Command): void {
+  cmd
+    .option('--traces', 'the file holds continuous traces (target, rater, time, one rating column per dimension or dimension + rating): mean pairwise r and CCC, Cronbach\'s alpha, reaction lags, gold trace', false)
+    .option('--time-col <name>', 'with --traces: the time column (default: time_s, t_s, time, timestamp, t, time_ms, t_ms; a name ending in ms is read as milliseconds)')
+    .option('--trace-step <s>', 'with --traces: the resampling grid step in seconds (default: the finest median sampling step among the traces)', numberOption('--trace-step', { min: 1e-6 }))
+    .option('--max-gap-s <s>', 'with --traces: two samples further apart than this are not interpolated between (missing)', numberOption('--max-gap-s', { min: 0 }), 1)
+    .option('--max-lag-s <s>', 'with --traces: reaction lags are searched within plus or minus this', numberOption('--max-lag-s', { min: 0 }), 5)
+    .option('--align-lags', 'with --traces: move each trace by its estimated lag before agreement and the gold trace', false);
 }
 
 /** How the ratings file is laid out: format, column names, delimiter, decimal comma (and -o, listed among them). */
@@ -150,7 +169,7 @@ function addOutputAndGateOptions(cmd: Command): void {
     .option('--json', 'print the result as JSON instead of the table', false)
     .option('--report <file.html>', 'write a self-contained HTML report')
     .option('--gold <file>', 'write gold labels with the raw ratings (.jsonl or .csv)')
-    .option('--gold-aggregate <how>', 'mean | median | majority (default: mean for numbers, majority for labels)', choiceOption('--gold-aggregate', ['mean', 'median', 'majority'] as const))
+    .option('--gold-aggregate <how>', 'mean | median | majority (default: mean for numbers, majority for labels); with --traces: mean | ewe (Evaluator Weighted Estimator)', choiceOption('--gold-aggregate', ['mean', 'median', 'majority', 'ewe'] as const))
     .option('--top <n>', 'contested targets listed in the table and JSON (0 = all)', numberOption('--top', { min: 0, integer: true }), 10)
     .option('--min-icc <x>', 'gate: exit 3 when a dimension\'s ICC is below x', numberOption('--min-icc', { min: -1, max: 1 }))
     .option('--min-icc-targets <n>', 'with --min-icc: also exit 3 when a dimension\'s ICC comes from fewer targets than N (icc.n_targets; default 30, after Koo & Li 2016; 0: not checked), as dataset validate', numberOption('--min-icc-targets', { min: 0, integer: true }))
@@ -188,18 +207,22 @@ function severalFilesMessage(files: string[]): string {
 }
 
 /** Reads and analyses the ratings, writes gold labels and the report, prints; returns the gate's verdict (or null). */
-async function agreementOutputs(file: string, o: Opts): Promise<ReturnType<typeof evaluateGate> | null> {
+async function agreementOutputs(file: string, o: Opts): Promise<{ passed: boolean; message: string } | null> {
   if (o.gold && !/\.(jsonl|csv)$/i.test(o.gold)) throw new InputError(`--gold must end in .jsonl or .csv, got '${o.gold}'`);
   if (o.minIccTargets !== undefined && o.minIcc === undefined) throw new InputError(iccTargetsAloneText(o.minIccTargets));
   const output = outputOf(o);
+  if (o.traces) refuseRatingsOptions(o as unknown as Record<string, unknown>);
+  else if (o.goldAggregate === 'ewe') throw new InputError('--gold-aggregate ewe weighs continuous traces: it needs --traces');
+  else if (o.timeCol !== undefined || o.traceStep !== undefined || o.alignLags) throw new InputError('--time-col, --trace-step and --align-lags read continuous traces: add --traces');
   await refuseUnwritableOutputs([o.gold, o.report, output]); // in the order they are written
-  const table = await readTable(file, o);
   const print = output === undefined ? (t: string) => void process.stdout.write(t) : (t: string) => writeFileAtomic(output, t);
+  if (o.traces) return traceOutputs(file, o, print);
+  const table = await readTable(file, o);
   const result = analyzeAgreement(table, { missing: o.missing, bootstrap: o.bootstrap, seed: o.seed, minItems: o.minItems, iccType: o.iccType, targetIcc: o.targetIcc, tolerance: o.tolerance });
   for (const d of result.dimensions) for (const m of shownWarnings(d.warnings, d.n_raters)) process.stderr.write(`mmprep agreement: warning: ${file}: ${m}\n`);
   const gating = o.minIcc !== undefined || o.minAlpha !== undefined;
   const gate = gating ? evaluateGate(result, { minIcc: o.minIcc, minIccTargets: o.minIccTargets, iccType: o.iccType, gateOn: o.gateOn, minAlpha: o.minAlpha, alphaMetric: o.alphaMetric }) : null;
-  if (o.gold) await writeGold(table, o.gold, o.goldAggregate);
+  if (o.gold) await writeGold(table, o.gold, o.goldAggregate as GoldAggregate | undefined);
   if (o.report) await writeFileAtomic(o.report, renderReport(table, result, { gate, top: Math.max(o.top, 25) }));
   await print(o.json ? toJsonText(jsonResult(result, gate, o.top)) : formatAgreementText(result, { top: o.top, gate }));
   return gate;
