@@ -120,6 +120,21 @@ describe('agreement --traces: negative controls', () => {
     expect(d.diagnostics).toEqual([]);
   });
 
+  it('a lag that differs from target to target (+1.5, -1.5, 0 s) is not claimed: the per-target peaks disagree', async () => {
+    const sig = (t: number) => Math.sin(0.9 * t) + 0.6 * Math.sin(2.3 * t + 1) + 0.4 * Math.sin(0.37 * t + 2);
+    const rows = ['target,rater,time_s,valence'];
+    for (const [target, lag] of [['t1', 1.5], ['t2', -1.5], ['t3', 0]] as const)
+      for (let i = 0; i <= 300; i++) {
+        const t = i / 10;
+        rows.push(`${target},a,${t},${sig(t).toFixed(4)}`, `${target},b,${t},${sig(t - lag).toFixed(4)}`);
+      }
+    const j = await run([file('mixed-lags.csv', rows.join('\n') + '\n')]);
+    for (const q of j.dimensions[0].raters) {
+      expect(q.lag_s).toBeNull();
+      expect(q.lag_reason).toMatch(/^the per-target peaks disagree \([01] of 3 targets within 0.5 s/);
+    }
+  });
+
   it('a single rater: every figure null with the reason', async () => {
     const rows = ['target,rater,time_s,valence', ...Array.from({ length: 50 }, (_, i) => `c1,a,${i / 10},${Math.sin(i / 5).toFixed(3)}`)];
     const j = await run([file('one.csv', rows.join('\n') + '\n')]);
