@@ -28,7 +28,7 @@ describe('continuous traces in a long file', () => {
     const r = await runCliInProcess(['agreement', p]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      `mmprep: ${p}:3, column rater: duplicate rating of target 'clip1' by rater 'a' (first given on line 2), at time 0 and 0.1: samples of a continuous trace? agreement compares one rating per target and rater: average each trace over its target, or cut the traces into windows on one time grid and make each window a target (e.g. 'clip1@0-1s'); a test-retest design needs an occasion column or --repeated\n`,
+      `mmprep: ${p}:3, column rater: duplicate rating of target 'clip1' by rater 'a' (first given on line 2), at time 0 and 0.1: samples of a continuous trace? agreement compares one rating per target and rater: pass --traces to read continuous traces (mean r, CCC, alpha, reaction lags, a gold trace), or average each trace over its target, or cut the traces into windows on one time grid and make each window a target (e.g. 'clip1@0-1s'); a test-retest design needs an occasion column or --repeated\n`,
     );
   });
 

@@ -1376,7 +1376,7 @@ class RatingsAccumulator {
       // made every sample a target (ttrial48a H2-H4: ICC on 44 of 1284 "targets", exit 0)
       throw new RecordError(
         `target '${d.targets[t]}' by rater '${d.raters[r]}' is rated again (first on {FIRST}) at another '${col}' (${cells[k]} here, ${first.cells[k]} there): samples of a continuous trace over time? ` +
-          `agreement compares one rating per target and rater: average each trace over its target, or cut the traces into windows on one time grid and make each window a target (e.g. '${d.targets[t]}@0-1s'); ` +
+          `agreement compares one rating per target and rater: pass --traces to read continuous traces (mean r, CCC, alpha, reaction lags, a gold trace), or average each trace over its target, or cut the traces into windows on one time grid and make each window a target (e.g. '${d.targets[t]}@0-1s'); ` +
           `if '${col}' is not a time but names a test-retest occasion, pass --occasion-col ${shellWord(col)}`,
         this.rec,
         col,
@@ -1752,7 +1752,7 @@ function traceHint(d: RatingsDimension, a: number, b: number, orderColumn: strin
   if (!(Number.isFinite(ta) && Number.isFinite(tb) && ta !== tb && Math.abs(ta) < 1e9 && Math.abs(tb) < 1e9)) return null;
   return (
     `, at ${orderColumn} ${ta} and ${tb}: samples of a continuous trace? agreement compares one rating per target and rater: ` +
-    `average each trace over its target, or cut the traces into windows on one time grid and make each window a target (e.g. '${d.targets[d.target[a]]}@0-1s'); ` +
+    `pass --traces to read continuous traces (mean r, CCC, alpha, reaction lags, a gold trace), or average each trace over its target, or cut the traces into windows on one time grid and make each window a target (e.g. '${d.targets[d.target[a]]}@0-1s'); ` +
     `a test-retest design needs an occasion column or --repeated`
   );
 }

@@ -18,7 +18,7 @@ function figureRow(name: string, f: Figures, extra: string): string {
 }
 
 function reasons(f: Figures): string {
-  return [f.mean_r_reason && `r: ${f.mean_r_reason}`, f.alpha_reason && `alpha: ${f.alpha_reason}`].filter(Boolean).join('; ');
+  return [f.mean_r_reason && `r: ${f.mean_r_reason}`, f.alpha_reason && `alpha: ${f.alpha_reason}`, f.alpha_note && `alpha: ${f.alpha_note}`].filter(Boolean).join('; ');
 }
 
 function dimensionText(d: TraceDimensionResult, run: TraceRun): string[] {
