@@ -9,7 +9,8 @@
 #      raw_alpha on the grid samples where every rater has a value (pooled: the targets' grids joined end to end);
 #   lag: argmax over L in [-5 s, 5 s] of cor(x[i], m[i - L]) pooled over targets, m the mean of the other raters each
 #        shifted by its current lag, iterated and centred on the lower median of the determined lags; determined when
-#        r >= 0.3, not at the edge, (reversed check) and half the per-target peaks within 0.5 s. A trace that never moves
+#        r >= 0.3, not at the edge, not more negative than positive (by 0.1), no second local peak over 1 s away at
+#        0.9 of it or more, and half the per-target peaks within 0.5 s. A trace that never moves
 #        (flat) is left out of the lags. ccf(x, m) is run on target s01 as a check of the sign (its peak at +L).
 #   EWE: weights max(0, cor(x_k, mean of the others)) per target (Grimm & Kroschel 2005); gold = weighted mean.
 suppressMessages({ library(psych); library(jsonlite) })
@@ -68,7 +69,11 @@ lag_of <- function(moving, r, shifts) {
   if (all(is.na(pooled))) return(list(steps = 0, det = FALSE, peak = NA))
   k <- which.max(pooled); L <- Ls[k]; pk <- pooled[k]; low <- min(pooled, na.rm = TRUE)
   no <- list(steps = 0, det = FALSE, peak = pk)
-  if (low <= -0.3 && -low > pk) return(no)
+  if (low <= -0.3 && -low > pk + 0.1) return(no)
+  # a second local maximum over 1 s away reaching 0.9 of the peak: ambiguous (a periodic trace)
+  nb <- function(i) if (i < 1 || i > length(pooled) || is.na(pooled[i])) -Inf else pooled[i]
+  rivals <- which(sapply(seq_along(pooled), function(i) !is.na(pooled[i]) && abs(i - k) > round(1 / step) && nb(i - 1) <= pooled[i] && nb(i + 1) <= pooled[i]))
+  if (length(rivals) && pk >= 0.3 && max(pooled[rivals]) >= 0.9 * pk) return(no)
   if (pk < 0.3 || abs(L) == max_steps) return(no)
   peaks <- apply(per, 1, function(v) if (all(is.na(v))) NA else Ls[which.max(v)]); peaks <- peaks[!is.na(peaks)]
   if (length(peaks) >= 2 && 2 * sum(abs(peaks - L) * step <= max(0.5, step)) < length(peaks)) return(no)

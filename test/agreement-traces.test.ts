@@ -120,10 +120,10 @@ describe('agreement --traces: negative controls', () => {
     expect(d.diagnostics).toEqual([]);
   });
 
-  it('a lag that differs from target to target (+1.5, -1.5, 0 s) is not claimed: the per-target peaks disagree', async () => {
+  it('a lag that differs from target to target (+0.6, -0.6, 0 s) is not claimed: the per-target peaks disagree', async () => {
     const sig = (t: number) => Math.sin(0.9 * t) + 0.6 * Math.sin(2.3 * t + 1) + 0.4 * Math.sin(0.37 * t + 2);
     const rows = ['target,rater,time_s,valence'];
-    for (const [target, lag] of [['t1', 1.5], ['t2', -1.5], ['t3', 0]] as const)
+    for (const [target, lag] of [['t1', 0.6], ['t2', -0.6], ['t3', 0]] as const)
       for (let i = 0; i <= 300; i++) {
         const t = i / 10;
         rows.push(`${target},a,${t},${sig(t).toFixed(4)}`, `${target},b,${t},${sig(t - lag).toFixed(4)}`);
@@ -132,6 +132,16 @@ describe('agreement --traces: negative controls', () => {
     for (const q of j.dimensions[0].raters) {
       expect(q.lag_s).toBeNull();
       expect(q.lag_reason).toMatch(/^the per-target peaks disagree \([01] of 3 targets within 0.5 s/);
+    }
+  });
+
+  it('a periodic trace (a sinusoid of period 2.5 s): the lag is ambiguous, not claimed', async () => {
+    const rows = ['target,rater,time_s,arousal'];
+    for (const target of ['t1', 't2']) for (const [r, ph] of [['x', 0], ['y', 0], ['z', 0.3]] as const) for (let k = 0; k < 200; k++) rows.push(`${target},${r},${(k * 0.04).toFixed(2)},${Math.sin(k / 10 + ph).toFixed(3)}`);
+    const j = await run([file('periodic.csv', rows.join('\n') + '\n')]);
+    for (const q of j.dimensions[0].raters) {
+      expect(q.lag_s).toBeNull();
+      expect(q.lag_reason).toMatch(/^two peaks of similar height \(r = .* a periodic trace\? no lag is claimed$/);
     }
   });
 

@@ -7,7 +7,8 @@
  * time and one 0.8 s late peaks near 2 s), so the estimate is iterated: the others' mean is built from their traces
  * shifted by their current lags, the lags re-estimated, then centred on the median determined lag (the panel's typical
  * rater is 0), until no lag changes (at most MAX_ROUNDS). A lag is "determined" only where its peak stands out:
- * r >= MIN_PEAK_R, not at the edge of the range, and, with 2 or more targets, the per-target peaks agree with the
+ * r >= MIN_PEAK_R, not at the edge of the range, no second peak over RIVAL_S away reaching RIVAL_SHARE of it (a
+ * periodic trace), not more negative than positive (by 0.1: a reversed trace), and, with 2 or more targets, the per-target peaks agree with the
  * pooled one (at least half within AGREE_S); otherwise it is null with the reason.
  */
 import { shifted } from './grid.js';
@@ -15,6 +16,9 @@ import { meanSeries, PairSums } from './stats.js';
 
 export const MIN_PEAK_R = 0.3;
 export const AGREE_S = 0.5;
+/** A second local peak over RIVAL_S from the first and at least RIVAL_SHARE of its r makes the lag ambiguous. */
+export const RIVAL_S = 1;
+export const RIVAL_SHARE = 0.9;
 const MAX_ROUNDS = 10;
 
 /** series[target][rater]: grid series (null: that rater did not rate that target). */
@@ -76,7 +80,10 @@ function lagOf(series: GridSeries, rater: number, means: Array<Float64Array | nu
   const peakR = pooled[k] as number;
   const fail = (reason: string): RaterLag => ({ steps: 0, determined: false, reason, peakR });
   const lowest = Math.min(...pooled.filter((v): v is number => v !== null));
-  if (lowest <= -MIN_PEAK_R && -lowest > peakR) return fail(`the cross-correlation with the others' mean is more negative (down to r = ${lowest.toFixed(3)}) than positive (peak ${peakR.toFixed(3)}): a reversed trace, or no relation; no lag is claimed`);
+  if (lowest <= -MIN_PEAK_R && -lowest > peakR + 0.1) return fail(`the cross-correlation with the others' mean is more negative (down to r = ${lowest.toFixed(3)}) than positive (peak ${peakR.toFixed(3)}): a reversed trace, or no relation; no lag is claimed`);
+  const rival = rivalPeak(pooled, k, Math.round(RIVAL_S / step));
+  if (rival >= 0 && (pooled[rival] as number) >= RIVAL_SHARE * peakR && peakR >= MIN_PEAK_R)
+    return fail(`two peaks of similar height (r = ${peakR.toFixed(3)} at ${(steps * step).toFixed(2)} s, ${(pooled[rival] as number).toFixed(3)} at ${((rival - maxSteps) * step).toFixed(2)} s): a periodic trace? no lag is claimed`);
   if (peakR < MIN_PEAK_R) return fail(`the cross-correlation with the others' mean peaks at r = ${peakR.toFixed(3)} (below ${MIN_PEAK_R}): no lag stands out`);
   if (Math.abs(steps) === maxSteps) return fail(`the cross-correlation peaks at the edge of the range (${(steps * step).toFixed(2)} s): a lag beyond --max-lag-s, or none`);
   const peaks = perTarget.map(argmax).filter((i) => i >= 0).map((i) => i - maxSteps);
@@ -85,6 +92,18 @@ function lagOf(series: GridSeries, rater: number, means: Array<Float64Array | nu
     if (near * 2 < peaks.length) return fail(`the per-target peaks disagree (${near} of ${peaks.length} targets within ${AGREE_S} s of the pooled ${(steps * step).toFixed(2)} s)`);
   }
   return { steps, determined: true, reason: null, peakR };
+}
+
+/** The highest local maximum of xs more than `apart` indices from k, or -1. */
+function rivalPeak(xs: Array<number | null>, k: number, apart: number): number {
+  let best = -1;
+  for (let i = 0; i < xs.length; i++) {
+    const v = xs[i];
+    if (v === null || Math.abs(i - k) <= apart) continue;
+    if ((i > 0 && (xs[i - 1] ?? -Infinity) > v) || (i + 1 < xs.length && (xs[i + 1] ?? -Infinity) > v)) continue;
+    if (best < 0 || v > (xs[best] as number)) best = i;
+  }
+  return best;
 }
 
 /** Lower median of integers (deterministic integer centre). */
