@@ -197,6 +197,6 @@ export function analyzeTraceDimension(d: TraceDimension, o: TraceOptions): { res
   const targets = d.targets.map((_, t) => targetFigures(d, g, used, t, o.step));
   const pooled = pooledFigures(d, used);
   const result: TraceDimensionResult = { dimension: d.name, n_raters: d.raters.length, n_targets: d.targets.length, pooled, targets, raters, diagnostics: [] };
-  result.diagnostics = traceDiagnostics(d, g, used, result, o);
+  result.diagnostics = traceDiagnostics(d, g, result, o);
   return { result, grid: g, used };
 }

@@ -4,7 +4,6 @@
  * early (covers under COVER of its target), and an outlier (low r with the others' mean while the others agree).
  */
 import type { DimensionGrid, TraceDimensionResult, TraceOptions } from './analyze.js';
-import type { GridSeries } from './lags.js';
 import type { TraceDimension } from './read.js';
 
 export interface TraceDiagnostic {
@@ -56,7 +55,7 @@ function coverage(d: TraceDimension, g: DimensionGrid, step: number): Array<Omit
   return out;
 }
 
-export function traceDiagnostics(d: TraceDimension, g: DimensionGrid, _used: GridSeries, res: TraceDimensionResult, o: TraceOptions): TraceDiagnostic[] {
+export function traceDiagnostics(d: TraceDimension, g: DimensionGrid, res: TraceDimensionResult, o: TraceOptions): TraceDiagnostic[] {
   const out: TraceDiagnostic[] = [];
   const dimension = d.name;
   const rOf = (q: (typeof res.raters)[number]) => q.r_with_others_after_lag ?? q.r_with_others;

@@ -138,62 +138,75 @@ function finishTrace(p: Pending, where: { file: string; column: string; dim: str
   return { trace: { time: idx.map((i) => p.time[i]), value: idx.map((i) => p.value[i]) }, sorted: unsorted };
 }
 
+interface ReadState {
+  header: string[];
+  cols: Columns;
+  ms: boolean;
+  na: Set<string>;
+  exclude: Set<string>;
+  seenExcluded: Set<string>;
+}
+
+/** One data row into the builder: its samples (one per rating column with a value). */
+function readRow(st: ReadState, b: Builder, record: string[], line: number, file: string): void {
+  const { header, cols } = st;
+  if (record.length !== header.length) throw new InputError(`${record.length} cells where the header has ${header.length}: fix the row (a delimiter inside a value must be quoted)`, { file, line });
+  if (record.every((c, i) => c.trim() === header[i])) return; // a header repeated (exports joined)
+  const rater = record[cols.rater].trim();
+  const target = record[cols.target].trim();
+  if (target === '') throw new InputError('an empty target id: fill it in or delete the row', { file, line, column: header[cols.target] });
+  if (rater === '') throw new InputError('an empty rater id: fill it in or delete the row', { file, line, column: header[cols.rater] });
+  if (st.exclude.has(rater)) {
+    st.seenExcluded.add(rater);
+    return;
+  }
+  const tText = record[cols.time].trim();
+  const t = decimalNumber(tText);
+  if (!Number.isFinite(t)) throw new InputError(`time '${tText}' is not a number (${st.ms ? 'milliseconds' : 'seconds'}): write it as a decimal number, or pass --time-col for the time column`, { file, line, column: header[cols.time] });
+  for (const rc of cols.ratings) {
+    const text = record[rc].trim();
+    if (st.na.has(text.toLowerCase())) continue;
+    const v = decimalNumber(text);
+    if (!Number.isFinite(v)) throw new InputError(`rating '${text}' is not a number: write it as a decimal number (missing: leave it empty or NA, or list it with --na)`, { file, line, column: header[rc] });
+    const dim = cols.dimension >= 0 ? record[cols.dimension].trim() : header[rc];
+    if (dim === '') throw new InputError('an empty dimension: fill it in or delete the row', { file, line, column: header[cols.dimension] });
+    b.add(dim, target, rater, st.ms ? t / 1000 : t, v, line);
+  }
+}
+
+/** A csv-parse or file error as one line (file:line). */
+function readError(e: unknown, file: string): InputError {
+  if (e instanceof InputError) return e;
+  const err = e as Error & { lines?: number; code?: string };
+  if (err.code === 'ENOENT' || err.code === 'EACCES' || err.code === 'EISDIR') return new InputError(`cannot read the file (${err.code})`, { file });
+  return new InputError(`malformed CSV: ${err.message.replace(/^Invalid [^:]*: /, '')}`, { file, line: err.lines });
+}
+
 /** Reads the whole file (every sample is kept: the traces are resampled per target afterwards). */
 export async function readTraces(path: string, o: ReadTracesOptions = {}): Promise<TraceTable> {
   const file = path;
   const delimiter = o.delimiter ?? (await sniffFileDelimiter(path));
-  const na = new Set(['', 'na', 'nan', ...(o.naValues ?? []).map((s) => s.trim().toLowerCase())]);
-  const exclude = new Set(o.excludeRaters ?? []);
-  const seenExcluded = new Set<string>();
   const parser = createReadStream(path).pipe(parse({ bom: true, delimiter, skip_empty_lines: true, relax_column_count: true, info: true }));
   const b = new Builder();
-  let header: string[] | null = null;
-  let cols: Columns | null = null;
-  let ms = false;
+  let st: ReadState | null = null;
   try {
-    for await (const rec of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      const { record, info } = rec;
-      const line = info.lines;
-      if (!header || !cols) {
-        header = record.map((c) => c.trim());
-        cols = columnsOf(header, o, file);
-        ms = isMs(header[cols.time]);
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      if (st) {
+        readRow(st, b, record, info.lines, file);
         continue;
       }
-      if (record.length !== header.length) throw new InputError(`${record.length} cells where the header has ${header.length}: fix the row (a delimiter inside a value must be quoted)`, { file, line });
-      if (record.every((c, i) => c.trim() === header![i])) continue; // a header repeated (exports joined)
-      const rater = record[cols.rater].trim();
-      const target = record[cols.target].trim();
-      if (target === '') throw new InputError('an empty target id: fill it in or delete the row', { file, line, column: header[cols.target] });
-      if (rater === '') throw new InputError('an empty rater id: fill it in or delete the row', { file, line, column: header[cols.rater] });
-      if (exclude.has(rater)) {
-        seenExcluded.add(rater);
-        continue;
-      }
-      const tText = record[cols.time].trim();
-      const t = decimalNumber(tText);
-      if (!Number.isFinite(t)) throw new InputError(`time '${tText}' is not a number (${ms ? 'milliseconds' : 'seconds'}): write it as a decimal number, or pass --time-col for the time column`, { file, line, column: header[cols.time] });
-      const time = ms ? t / 1000 : t;
-      for (const rc of cols.ratings) {
-        const text = record[rc].trim();
-        if (na.has(text.toLowerCase())) continue;
-        const v = decimalNumber(text);
-        if (!Number.isFinite(v)) throw new InputError(`rating '${text}' is not a number: write it as a decimal number (missing: leave it empty or NA, or list it with --na)`, { file, line, column: header[rc] });
-        const dim = cols.dimension >= 0 ? record[cols.dimension].trim() : header[rc];
-        if (dim === '') throw new InputError('an empty dimension: fill it in or delete the row', { file, line, column: header[cols.dimension] });
-        b.add(dim, target, rater, time, v, line);
-      }
+      const header = record.map((c) => c.trim());
+      const cols = columnsOf(header, o, file);
+      const na = new Set(['', 'na', 'nan', ...(o.naValues ?? []).map((s) => s.trim().toLowerCase())]);
+      st = { header, cols, ms: isMs(header[cols.time]), na, exclude: new Set(o.excludeRaters ?? []), seenExcluded: new Set() };
     }
   } catch (e) {
-    if (e instanceof InputError) throw e;
-    const err = e as Error & { lines?: number; code?: string };
-    if (err.code === 'ENOENT' || err.code === 'EACCES' || err.code === 'EISDIR') throw new InputError(`cannot read the file (${err.code})`, { file });
-    throw new InputError(`malformed CSV: ${err.message.replace(/^Invalid [^:]*: /, '')}`, { file, line: err.lines });
+    throw readError(e, file);
   }
-  if (!header || !cols) throw new InputError('the file is empty: expected a header such as target,rater,time_s,arousal,valence', { file });
-  const missing = [...exclude].filter((r) => !seenExcluded.has(r));
+  if (!st) throw new InputError('the file is empty: expected a header such as target,rater,time_s,arousal,valence', { file });
+  const missing = [...st.exclude].filter((r) => !st!.seenExcluded.has(r));
   if (missing.length) throw new InputError(`--exclude-rater ${missing.map((r) => shellWord(r)).join(', ')}: no such rater in the file`, { file });
-  return finishTable(b, header, cols, file);
+  return finishTable(b, st.header, st.cols, file);
 }
 
 function finishTable(b: Builder, header: string[], cols: Columns, file: string): TraceTable {
