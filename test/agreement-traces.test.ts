@@ -236,6 +236,23 @@ describe('agreement --traces: bad input and options', () => {
     expect(icc.stderr).toContain('--traces does not take --min-icc');
   });
 
+  it('trace options without --traces are refused, not ignored', async () => {
+    for (const args of [['--max-lag-s', '3'], ['--trace-step', '0.1'], ['--align-lags']]) {
+      const r = await runCliInProcess(['agreement', PANEL, ...args]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/read continuous traces: add --traces\n$/);
+    }
+  });
+
+  it('a dimension column and a time in ms read as the same traces as one column per dimension in seconds', async () => {
+    const wide = readFileSync(INDEPENDENT, 'utf8').trim().split('\n').slice(1);
+    const long = ['session;annotator;dimension;time_ms;rating', ...wide.map((l) => l.split(',')).map(([t, r, s, v]) => `${t};${r};valence;${Math.round(Number(s) * 1000)};${v}`)];
+    const a = await run([file('long-ms.csv', long.join('\n') + '\n')]);
+    const b = await run([INDEPENDENT]);
+    expect(a.traces.columns).toEqual({ target: 'session', rater: 'annotator', time: 'time_ms', ratings: ['rating'], dimension: 'dimension' });
+    expect(a.dimensions).toEqual(b.dimensions);
+  });
+
   it('--gold-aggregate ewe without --traces is refused', async () => {
     const r = await runCliInProcess(['agreement', PANEL, '--gold-aggregate', 'ewe', '--gold', join(tmp.dir, 'x.csv')]);
     expect(r.code).toBe(2);

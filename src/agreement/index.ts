@@ -17,3 +17,7 @@ export type { RaterDiagnostics, TargetDiagnostics } from './diagnostics.js';
 export { evaluateGate, type GateOptions, type GateResult, type GateCheck } from './gate.js';
 export { renderReport, escapeHtml } from './report.js';
 export { formatAgreementText } from './format.js';
+export { readTraces, type TraceTable, type TraceDimension, type Trace, type ReadTracesOptions } from './traces/read.js';
+export { analyzeTraceDimension, type TraceOptions, type TraceDimensionResult, type Figures as TraceFigures, type RaterFigures as TraceRaterFigures } from './traces/analyze.js';
+export { traceGoldRows, eweWeights, type TraceGoldRow, type TraceGoldAggregate } from './traces/gold.js';
+export type { TraceDiagnostic } from './traces/diagnostics.js';

@@ -115,7 +115,14 @@ export function register(program: Command): void {
   addTraceOptions(cmd);
   // two files are refused with how to combine them (commander's own line said only 'too many arguments')
   cmd.allowExcessArguments(true);
-  cmd.action(action((file: string, o: Opts, c: Command) => runAgreement(file, o, c.args)));
+  cmd.action(
+    action((file: string, o: Opts, c: Command) => {
+      // --max-gap-s and --max-lag-s have defaults: given on the command line without --traces they would be ignored
+      const given = (['maxGapS', 'maxLagS'] as const).filter((k) => c.getOptionValueSource(k) === 'cli');
+      if (!o.traces && given.length) throw new InputError(`${given.map((k) => (k === 'maxGapS' ? '--max-gap-s' : '--max-lag-s')).join(' and ')} read continuous traces: add --traces`);
+      return runAgreement(file, o, c.args);
+    }),
+  );
 }
 
 /** Continuous traces (FEELtrace, GTrace, CARMA, a joystick): src/agreement/traces/. */
