@@ -117,6 +117,23 @@ describe('dataset build --labels with a gold trace', () => {
   }, 60_000);
 });
 
+describe('a gold trace beside a ratings file of the same dimensions', () => {
+  it('gives keys <file stem>.<dimension>, and the release validates (a dotted key was an internal error of schema.json)', async () => {
+    // the demo's manifest (no labels_clock: one column serves every labels file of a session, and the ratings' spans are on the lav's clock)
+    const manifest = demoManifestCopy(join(tmp.dir, 'demo-plain'));
+    const out = join(tmp.dir, 'rel-mixed');
+    await buildDataset(manifest, { features: FEATURES, out, labels: [GOLD, join(FIXTURES, 'demo', 'ratings.csv')], segments: 'utterance', onNote: () => {}, onWarning: () => {} });
+    const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    expect(m.labels.map((l: { key: string; kind?: string }) => `${l.key}:${l.kind ?? 'ratings'}`)).toEqual(['gold.arousal:trace', 'gold.valence:trace', 'ratings.valence:ratings', 'ratings.arousal:ratings']);
+    const schema = JSON.parse(readFileSync(join(out, 'schema.json'), 'utf8'));
+    expect(schema.properties.labels.properties['gold.arousal'].properties.gold.properties.coverage.description).toMatch(/^share of the record's span/);
+    expect(schema.properties.labels.properties['ratings.valence'].properties.gold.properties.mean.description).toBe("mean of the target's numeric ratings (on the rating scale)");
+    const v = await runCliInProcess(['dataset', 'validate', out]);
+    expect(v.stderr).toBe('');
+    expect(v.stdout).toContain('dataset valid');
+  }, 60_000);
+});
+
 describe('gold-trace inputs refused or said', () => {
   const write = (name: string, text: string) => {
     const p = join(tmp.dir, name);

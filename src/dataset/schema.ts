@@ -113,7 +113,8 @@ function describeAll(schema: Schema, path: string): Schema {
     out.properties = Object.fromEntries(
       Object.entries(props).map(([k, child]) => {
         if (typeof child.description === 'string') return [k, child]; // described already (a gold-trace label)
-        const p = path ? `${path}.${k}` : k;
+        // a label key may hold dots (`ratings.valence`: two labels files sharing a dimension name): described as {key}
+        const p = path === 'labels' ? 'labels.{key}' : path ? `${path}.${k}` : k;
         const description = fieldDescription(p);
         if (description === null) throw new Error(`schema.ts: no description for record field ${p} (add it to src/dataset/field-docs.ts)`);
         return [k, { description, ...describeAll(child, p) }];
