@@ -7,7 +7,7 @@
  * n_samples and coverage; the trace is read on labels_clock's role. Expected figures are worked by hand from
  * fixtures/dataset/gold-trace/gold.csv (scripts/make-gold-trace-fixture.mjs). Synthetic feature folders, no media decoded.
  */
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES, runCliInProcess, tempDir } from './helpers/cli.js';
@@ -184,6 +184,16 @@ describe('gold-trace inputs refused or said', () => {
     const notes: string[] = [];
     await build('rel-rates', {}, [g], notes);
     expect(notes).toContain("labels: rates.csv: the gold trace of arousal changes its grid: 30 step(s) are not a whole number of its 0.04 s grid step (the median); line 102 ('s02') is 0.14 s after line 101: the window means weight each sample by its own cell, but check the file (two exports of different rates joined?)");
+  });
+
+  it("an empty labels_clock on features extracted with another --ref-role is the session's reference_changed warning", async () => {
+    const feat = join(tmp.dir, 'features-ref');
+    cpSync(FEATURES, feat, { recursive: true });
+    const meta = join(feat, 's02', 'meta.json');
+    writeFileSync(meta, JSON.stringify({ ...JSON.parse(readFileSync(meta, 'utf8')), ref_role: 'video' }));
+    const notes: string[] = [];
+    await build('rel-ref', { features: feat }, [GOLD], notes);
+    expect(notes.find((n) => n.startsWith('session s02: its features were extracted on the clock of role video'))).toContain("so its gold trace's time_s (labels_clock is empty) are read as timed on video");
   });
 
   it('--segments labels with only a gold trace is refused: a trace has no spans', async () => {

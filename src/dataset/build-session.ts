@@ -682,12 +682,13 @@ async function asExtracted(s: ManifestSession, dir: string): Promise<ManifestSes
  * against: a transcript made from the lav (ASR of the lav file) was read on the camera's clock, every record off by
  * the camera's lag (0.62 s on the demo's s01), exit 0. Said as a warning of the session; naming the role silences it.
  */
-function referenceChangedWarnings(given: ManifestSession, s: ManifestSession, hasSpans: boolean): string[] {
+function referenceChangedWarnings(given: ManifestSession, s: ManifestSession, hasSpans: boolean, hasTrace = false): string[] {
   if (s.ref_role === given.ref_role) return [];
   const empty = (c: string) => ['', 'reference'].includes((given.meta[c] ?? '').trim());
   const what: string[] = [];
   if (given.transcript && empty('transcript_clock')) what.push(`its transcript's times (transcript_clock is empty)`);
   if (hasSpans && empty('labels_clock')) what.push(`its labels' start_s/end_s (labels_clock is empty)`);
+  if (hasTrace && empty('labels_clock')) what.push(`its gold trace's time_s (labels_clock is empty)`);
   if (what.length === 0) return [];
   return [`its features were extracted on the clock of role ${s.ref_role} (extract --ref-role ${s.ref_role}), not the manifest's default reference ${given.ref_role}, so ${what.join(' and ')} are read as timed on ${s.ref_role}; if they were timed on ${given.ref_role} (an ASR of that file, ratings made while listening to it), write ${given.ref_role} in the clock column, else ${s.ref_role}, to say so`];
 }
@@ -709,7 +710,7 @@ async function noteInputs(given: ManifestSession, s: ManifestSession, f: Session
     warn(outcome, 'transcript_overlap', transcriptOverlaps(f.utterances, s.transcript));
     warn(outcome, 'transcript_words', transcriptWordsWarning(f.utterances, s.transcript));
   }
-  warn(outcome, 'reference_changed', referenceChangedWarnings(given, s, (labels?.spans.length ?? 0) > 0));
+  warn(outcome, 'reference_changed', referenceChangedWarnings(given, s, (labels?.spans.length ?? 0) > 0, (labels?.traces ?? []).some((x) => x.series)));
   for (const w of syncMapWarnings(f.syncMap, f.sourceFiles)) warn(outcome, w.code, [w.message]);
   warn(outcome, 'audio_stage', f.stageWarnings.audio);
   warn(outcome, 'face_stage', f.stageWarnings.face);
