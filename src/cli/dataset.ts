@@ -20,6 +20,7 @@ interface BuildOpts {
   ratingCol?: string;
   allowColumns?: string[];
   minLabelCoverage?: number;
+  minTraceCoverage?: number;
   replacePartial?: boolean;
   output?: string;
   segments: string;
@@ -94,6 +95,7 @@ function registerBuild(ds: Command): void {
     .option('--rater-col <name>', "labels files: the rater column of a long file (as mmprep agreement; default 'rater')")
     .option('--rating-col <name>', "labels files: the rating column of a long file (as mmprep agreement; default 'rating')")
     .option('--min-label-coverage <x>', 'refuse the build (exit 4) when a label dimension labels less than this share of the records (default: refuse only when none)', numberOption('--min-label-coverage', { min: 0, max: 1 }))
+    .option('--min-trace-coverage <x>', 'a gold-trace labels file (target,dimension,time_s,gold,…): the least share of a record\'s span the trace must cover for the record to get its mean (default 0.5; less: unlabelled, counted)', numberOption('--min-trace-coverage', { min: 0, max: 1 }))
     .option('--replace-partial', 'a build with failed sessions (exit 4) replaces an earlier release at -o (default: the earlier release is kept and nothing is written; a new -o always gets the partial build)', false)
     .option('--allow-columns <names>', 'manifest columns kept as metadata although they look like a misspelt role or known column (comma-separated, repeatable; or name them meta_*)', columnList)
     .option('--segments <mode>', 'utterance | fixed:LEN[:HOP] (seconds) | labels', 'utterance')
@@ -175,6 +177,7 @@ function buildOptions(o: BuildOpts): BuildOptions {
     labelColumns: { targetColumn: o.targetCol, raterColumn: o.raterCol, ratingColumn: o.ratingCol },
     allowColumns: o.allowColumns,
     minLabelCoverage: o.minLabelCoverage,
+    minTraceCoverage: o.minTraceCoverage,
     replacePartial: o.replacePartial,
     onNote: (l) => process.stderr.write(`mmprep dataset build: ${l}\n`),
     onWarning: (l) => process.stderr.write(`mmprep dataset build: warning: ${l}\n`),

@@ -26,6 +26,7 @@ import { checkInsideRecording, checkSpansInside, fmtSpan, transcriptOverlaps, tr
 import { AUDIO_STEP_S, FACE_STEP_S, featuresExtent } from './transcript-fit.js';
 import { faceModelOf } from './fingerprint.js';
 import { VoicingTap, type ClockFit } from './clock-fit.js';
+import { DEFAULT_MIN_TRACE_COVERAGE, sessionTraces, tallyTrace, traceLabel, traceOutsideWarnings, tracesOnReference, type SessionTrace, type TraceTally } from './trace-labels.js';
 import { clockMismatchWarning, declaredRole, planClockCheck, runClockCheck, sessionRoleClocks, spansMatchOnOtherClock } from './clock-check.js';
 
 export interface DatasetSessionOutcome {
@@ -82,6 +83,8 @@ export interface SessionBuildOptions {
   someTranscript?: boolean;
   /** Leave out the records whose span holds sync-beep audio (--exclude-sync-beep). */
   excludeSyncBeep?: boolean;
+  /** The least share of a record's span a gold trace must cover to label it (--min-trace-coverage; default 0.5). */
+  minTraceCoverage?: number;
 }
 
 /** The labels one session needs (plain data: it is sent to build threads). */
@@ -90,6 +93,8 @@ export interface SessionLabels {
   /** The labels file that first names the session (for messages about its spans). */
   file: string | null;
   dimensions: Array<{ key: string; categorical: boolean; agreement: DimensionAgreement; byTarget: Map<string, TargetLabel> }>;
+  /** Gold-trace dimensions (trace-labels.ts): each record gets the trace's mean over its span. */
+  traces?: SessionTrace[];
 }
 
 /** The part of a label set that concerns one session: its spans, and targets with a span in it or its segment ids. */
@@ -105,6 +110,7 @@ export function sessionLabels(set: LabelSet, sessionId: string): SessionLabels {
       for (const [t, l] of d.byTarget) if (want.has(t) || t.startsWith(prefix)) m.set(t, l);
       return { key: d.key, categorical: d.categorical, agreement: d.agreement, byTarget: m };
     }),
+    traces: sessionTraces(set, sessionId),
   };
 }
 
@@ -114,6 +120,8 @@ export interface SessionTally {
   usedTargets: Record<string, string[]>;
   /** Per label key, the targets merged into another's label on a record (recordLabels): used, but not a record each. */
   mergedTargets?: Record<string, string[]>;
+  /** Per gold-trace key, the records labelled, below the minimum coverage, without a trace (trace-labels.ts). */
+  traces?: Record<string, TraceTally>;
 }
 
 export function newTally(): SessionTally {
@@ -367,10 +375,12 @@ function setOutcomeExtent(outcome: DatasetSessionOutcome, range: { start_s: numb
  * (mergeTargetLabels: every rater's rating, the gold recomputed; one rater on two of them is refused). `merged` lists,
  * per key, the targets whose labels were merged into another's (for the tally of targets used, and a warning).
  */
-function recordLabels(labels: SessionLabels | null, targets: string[], record: string): { labels: RecordLabels; merged: Array<{ key: string; targets: string[] }> } {
+function recordLabels(labels: SessionLabels | null, targets: string[], seg: Segment, minTraceCoverage: number): { labels: RecordLabels; merged: Array<{ key: string; targets: string[] }>; traces: Array<{ key: string; coverage: number | null }> } {
+  const record = seg.id;
   const recLabels: RecordLabels = {};
   const merged: Array<{ key: string; targets: string[] }> = [];
-  if (!labels) return { labels: recLabels, merged };
+  const traces: Array<{ key: string; coverage: number | null }> = [];
+  if (!labels) return { labels: recLabels, merged, traces };
   for (const d of labels.dimensions) {
     const parts = targets.map((t) => d.byTarget.get(t)).filter((l): l is TargetLabel => l !== undefined);
     if (parts.length === 0) continue;
@@ -378,7 +388,12 @@ function recordLabels(labels: SessionLabels | null, targets: string[], record: s
     recLabels[d.key] = { target: l.target, gold: l.gold, ratings: l.ratings, agreement: d.agreement };
     if (parts.length > 1) merged.push({ key: d.key, targets: parts.map((p) => p.target) });
   }
-  return { labels: recLabels, merged };
+  for (const x of labels.traces ?? []) {
+    const t = traceLabel(x, seg.start_s, seg.end_s, minTraceCoverage);
+    if (t.label) recLabels[x.key] = t.label;
+    traces.push({ key: x.key, coverage: t.coverage });
+  }
+  return { labels: recLabels, merged, traces };
 }
 
 /**
@@ -427,6 +442,8 @@ class RecordNotes {
   readonly merged = new IdList();
   /** Per label key, the targets of emitted records' merged labels (each is used, not unmatched). */
   readonly mergedUsed: Record<string, string[]> = {};
+  /** Per gold-trace key, what the emitted records got. */
+  readonly traces: Record<string, TraceTally> = {};
   add(rec: Record<string, unknown>): void {
     const q = rec.quality as { voiced_ratio: number | null; sync_beep_ratio: number | null; pose_gimbal_lock_ratio: number | null };
     const id = rec.id as string;
@@ -446,7 +463,7 @@ class RecordNotes {
 const BEEP_HEAVY = 0.25;
 
 /** Streams the frames around each segment from the feature files and emits its record (but those --exclude-sync-beep leaves out); returns what the records say for the session's warnings. */
-async function emitRecords(segments: Segment[], targetsOf: string[][], f: SessionFeatures, ctx: RecordContext, labels: SessionLabels | null, emit: (rec: Record<string, unknown>) => Promise<void>, excludeBeep: boolean, voicing?: { tap: VoicingTap; until: number }): Promise<RecordNotes> {
+async function emitRecords(segments: Segment[], targetsOf: string[][], f: SessionFeatures, ctx: RecordContext, labels: SessionLabels | null, emit: (rec: Record<string, unknown>) => Promise<void>, excludeBeep: boolean, voicing?: { tap: VoicingTap; until: number }, minTraceCoverage = DEFAULT_MIN_TRACE_COVERAGE): Promise<RecordNotes> {
   const notes = new RecordNotes();
   const { audioInfo, faceInfo } = f;
   const drop = ['faces', ...(ctx.faceFields.includes('landmarks') ? [] : ['landmarks'])];
@@ -458,13 +475,14 @@ async function emitRecords(segments: Segment[], targetsOf: string[][], f: Sessio
     for (const [i, seg] of segments.entries()) {
       const aF = aw && audioInfo ? await aw.framesFor(lo[i], hi[i], audioInfo.step, keep[i]) : null;
       const fF = fw && faceInfo ? await fw.framesFor(lo[i], hi[i], 2.5 * faceInfo.step, keep[i]) : null;
-      const labelled = recordLabels(labels, targetsOf[i], seg.id);
+      const labelled = recordLabels(labels, targetsOf[i], seg, minTraceCoverage);
       const rec = buildRecord(seg, ctx, aF, fF, labelled.labels);
       notes.add(rec);
       if (!(excludeBeep && (rec.quality as { sync_beep: boolean | null }).sync_beep === true)) {
         await emit(rec);
         if (labelled.merged.length) notes.merged.add(`${seg.id}: ${[...new Set(labelled.merged.flatMap((m) => m.targets))].join(' + ')}`);
         for (const m of labelled.merged) (notes.mergedUsed[m.key] ??= []).push(...m.targets);
+        for (const x of labelled.traces) tallyTrace(notes.traces, x.key, x.key in (rec.labels as RecordLabels), x.coverage);
       } else for (const t of new Set([...Object.values(rec.labels as RecordLabels).map((l) => l.target), ...labelled.merged.flatMap((m) => m.targets)])) notes.excludedTargets.add(t);
     }
     if (aw && voicing) await aw.drainUntil(voicing.until);
@@ -664,12 +682,13 @@ async function asExtracted(s: ManifestSession, dir: string): Promise<ManifestSes
  * against: a transcript made from the lav (ASR of the lav file) was read on the camera's clock, every record off by
  * the camera's lag (0.62 s on the demo's s01), exit 0. Said as a warning of the session; naming the role silences it.
  */
-function referenceChangedWarnings(given: ManifestSession, s: ManifestSession, hasSpans: boolean): string[] {
+function referenceChangedWarnings(given: ManifestSession, s: ManifestSession, hasSpans: boolean, hasTrace = false): string[] {
   if (s.ref_role === given.ref_role) return [];
   const empty = (c: string) => ['', 'reference'].includes((given.meta[c] ?? '').trim());
   const what: string[] = [];
   if (given.transcript && empty('transcript_clock')) what.push(`its transcript's times (transcript_clock is empty)`);
   if (hasSpans && empty('labels_clock')) what.push(`its labels' start_s/end_s (labels_clock is empty)`);
+  if (hasTrace && empty('labels_clock')) what.push(`its gold trace's time_s (labels_clock is empty)`);
   if (what.length === 0) return [];
   return [`its features were extracted on the clock of role ${s.ref_role} (extract --ref-role ${s.ref_role}), not the manifest's default reference ${given.ref_role}, so ${what.join(' and ')} are read as timed on ${s.ref_role}; if they were timed on ${given.ref_role} (an ASR of that file, ratings made while listening to it), write ${given.ref_role} in the clock column, else ${s.ref_role}, to say so`];
 }
@@ -691,7 +710,7 @@ async function noteInputs(given: ManifestSession, s: ManifestSession, f: Session
     warn(outcome, 'transcript_overlap', transcriptOverlaps(f.utterances, s.transcript));
     warn(outcome, 'transcript_words', transcriptWordsWarning(f.utterances, s.transcript));
   }
-  warn(outcome, 'reference_changed', referenceChangedWarnings(given, s, (labels?.spans.length ?? 0) > 0));
+  warn(outcome, 'reference_changed', referenceChangedWarnings(given, s, (labels?.spans.length ?? 0) > 0, (labels?.traces ?? []).some((x) => x.series)));
   for (const w of syncMapWarnings(f.syncMap, f.sourceFiles)) warn(outcome, w.code, [w.message]);
   warn(outcome, 'audio_stage', f.stageWarnings.audio);
   warn(outcome, 'face_stage', f.stageWarnings.face);
@@ -710,11 +729,15 @@ export async function buildSession(
   split: string,
   outcome: DatasetSessionOutcome,
   emit: (rec: Record<string, unknown>) => Promise<void>,
-): Promise<{ mergedUsed: Record<string, string[]> }> {
+): Promise<{ mergedUsed: Record<string, string[]>; traces: Record<string, TraceTally> }> {
   const s = await asExtracted(given, join(featuresDir, given.session_id));
   const f = await readSessionFeatures(s, join(featuresDir, s.session_id), opt);
   await noteInputs(given, s, f, featuresDir, labels, opt, outcome);
   const spans = await spansOnReference(s, join(featuresDir, s.session_id, 'sync.json'), labels?.spans ?? []);
+  if (labels?.traces?.length) {
+    labels = { ...labels, traces: await tracesOnReference(s, join(featuresDir, s.session_id, 'sync.json'), labels.traces) };
+    warn(outcome, 'labels_trace_outside', traceOutsideWarnings(labels.traces ?? [], f.recording, s));
+  }
   if (opt.segments.kind === 'labels' && f.recording) checkSpansInside(spans, f.recording, labels?.file ?? 'labels');
   const range = sessionExtent(f);
   // Utterance spans cover their words (Whisper's words can run past the segment end).
@@ -755,7 +778,7 @@ export async function buildSession(
   };
   const plan = f.audioInfo ? await planClockCheck(s, roles, labels?.spans ?? [], opt.segments.kind !== 'utterance') : null;
   const voicing = plan && f.audioInfo ? { tap: new VoicingTap(f.audioInfo.step), until: plan.until } : undefined;
-  const notes = await emitRecords(clip.segments, targetsOf, f, ctx, labels, emit, Boolean(opt.excludeSyncBeep), voicing);
+  const notes = await emitRecords(clip.segments, targetsOf, f, ctx, labels, emit, Boolean(opt.excludeSyncBeep), voicing, opt.minTraceCoverage);
   if (plan && voicing) {
     const fits = runClockCheck(plan, voicing.tap.grid());
     outcome.clock_check = fits;
@@ -773,7 +796,7 @@ export async function buildSession(
     warn(outcome, 'labels_unmatched', unmatchedWarning.map((w) => w + partialMatchesText(partial.dropped)));
   }
   if (opt.segments.kind === 'labels') warn(outcome, 'labels_off_clock', offClockLabelsWarning(notes, s, labels?.file ?? null));
-  return { mergedUsed: notes.mergedUsed };
+  return { mergedUsed: notes.mergedUsed, traces: notes.traces };
 }
 
 export interface SessionJob {
@@ -814,6 +837,7 @@ export async function buildSessionToFile(job: SessionJob): Promise<{ i: number; 
       if (len >= 1 << 20) await flush();
     });
     tally.mergedTargets = built.mergedUsed;
+    if (Object.keys(built.traces).length) tally.traces = built.traces;
   } catch (e) {
     if (!isMmprepError(e)) throw e;
     outcome.error = e.toLine();

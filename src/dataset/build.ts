@@ -23,6 +23,8 @@ import { VERSION } from '../common/version.js';
 import { readManifest, type Manifest, type ManifestSession } from '../batch/manifest.js';
 import { DEFAULT_AUDIO_FEATURES, DEFAULT_FACE_FEATURES, parseFeatureList } from './features.js';
 import { readLabelFiles, unknownSessionNotes, type LabelSet } from './labels.js';
+import { DEFAULT_MIN_TRACE_COVERAGE, type TraceTally } from './trace-labels.js';
+import type { TraceDimension } from './trace-read.js';
 import type { FaceRate } from './record.js';
 import { fixedGapNote, parseSegmentMode, segmentModeText, type SegmentMode } from './segments.js';
 import { buildSessionToFile, sessionLabels, type DatasetSessionOutcome, type SessionJob, type SessionTally } from './build-session.js';
@@ -68,6 +70,8 @@ export interface BuildOptions {
   allowColumns?: string[];
   /** Refuse the build when a label dimension labels less than this share of the records (default: refuse only when none). */
   minLabelCoverage?: number;
+  /** The least share of a record's span a gold trace must cover for the record to get its mean (default 0.5). */
+  minTraceCoverage?: number;
   /** A build with failed sessions replaces an earlier release at `out` (default: it is kept, and nothing is written). */
   replacePartial?: boolean;
   /** Lines for stderr: a sniffed delimiter, label coverage counts. */
@@ -94,7 +98,7 @@ export interface DatasetManifest {
   extract?: ExtractWay[];
   counts: { records: number; sessions: number; sessions_failed: number; per_split: Record<string, { records: number; sessions: number; speakers: number; sessions_without_records?: number }> };
   presence: Record<string, number>;
-  labels: Array<{ key: string; file: string; dimension: string; categorical: boolean; agreement: unknown; targets: number; targets_used: number; targets_unmatched: string[]; records_labelled: number; warnings: string[] }>;
+  labels: Array<{ key: string; file: string; dimension: string; categorical: boolean; agreement: unknown; targets: number; targets_used: number; targets_unmatched: string[]; records_labelled: number; warnings: string[]; kind?: 'trace'; trace?: TraceManifestEntry }>;
   sessions: DatasetSessionOutcome[];
   files: ShardFile[];
   extra_files: Array<{ path: string; bytes: number; sha256: string }>;
@@ -123,6 +127,8 @@ interface Prepared {
     shardMb: number;
     excludeSyncBeep: boolean;
     labelScale: [number, number] | null;
+    /** The least share of a record's span a gold trace must cover to label it (--min-trace-coverage). */
+    minTraceCoverage: number;
     /** The manifest column the splits came from, when they did. */
     splitColumn?: string;
     /** How the labels files were read, as given: their column names, --na, --decimal-comma (labelReading). */
@@ -137,6 +143,7 @@ function prepare(o: BuildOptions): Prepared['options'] {
   if (faceRate !== 'audio' && faceRate !== 'native') throw new InputError(`--face-rate must be audio or native, got '${faceRate}'`);
   const segments = parseSegmentMode(o.segments ?? 'utterance');
   if (segments.kind === 'labels' && !(o.labels && o.labels.length)) throw new InputError('--segments labels needs at least one --labels file');
+  if (o.minTraceCoverage !== undefined && !(o.minTraceCoverage > 0 && o.minTraceCoverage <= 1)) throw new InputError(`--min-trace-coverage must be above 0 and at most 1, got ${o.minTraceCoverage}`);
   // A coverage gate with nothing to cover passed unchecked (an unlabelled release, exit 0), as --min-icc does not in validate.
   if (o.minLabelCoverage !== undefined && !(o.labels && o.labels.length)) throw new InputError(`--min-label-coverage ${o.minLabelCoverage} cannot be checked without --labels: give the ratings files, or drop --min-label-coverage`);
   const gap = fixedGapNote(segments);
@@ -150,6 +157,7 @@ function prepare(o: BuildOptions): Prepared['options'] {
     gzip: Boolean(o.gzip),
     shardMb,
     excludeSyncBeep: Boolean(o.excludeSyncBeep),
+    minTraceCoverage: o.minTraceCoverage ?? DEFAULT_MIN_TRACE_COVERAGE,
     labelScale: o.labelScale ?? null,
     labelColumns: {
       ...(o.labelColumns?.targetColumn ? { target_col: o.labelColumns.targetColumn } : {}),
@@ -169,6 +177,8 @@ class BuildTotals {
   readonly presence = { audio: 0, face: 0, text: 0, labels: 0 };
   readonly usedTargets = new Map<string, Set<string>>();
   readonly labelledRecords = new Map<string, number>();
+  /** Per gold-trace key, the records' outcomes summed over sessions (trace-labels.ts). */
+  readonly traces = new Map<string, TraceTally>();
   records = 0;
 
   fold(outcome: DatasetSessionOutcome, tally: SessionTally): void {
@@ -184,6 +194,11 @@ class BuildTotals {
       let set = this.usedTargets.get(key);
       if (!set) this.usedTargets.set(key, (set = new Set()));
       for (const t of ts) set.add(t);
+    }
+    for (const [key, t] of Object.entries(tally.traces ?? {})) {
+      const sum = this.traces.get(key) ?? { labelled: 0, below_min_coverage: 0, without_trace: 0, coverage_sum: 0, coverage_n: 0 };
+      for (const k of Object.keys(sum) as Array<keyof TraceTally>) sum[k] += t[k];
+      this.traces.set(key, sum);
     }
     this.records += outcome.records;
     this.outcomes.push(outcome);
@@ -215,6 +230,8 @@ async function readBuildInputs(manifestPath: string, o: BuildOptions): Promise<B
   for (const n of manifest.notes) o.onNote?.(n);
   const labelFiles = (o.labels ?? []).map((f) => resolve(f));
   const labelSet: LabelSet | null = labelFiles.length ? await readLabelFiles(labelFiles, { ...o.labelColumns, delimiter: o.delimiter, decimalComma: o.decimalComma, naValues: o.labelNa, categorical: o.categorical, scale: o.labelScale }) : null;
+  if (labelSet && parseSegmentMode(o.segments ?? 'utterance').kind === 'labels' && labelSet.dimensions.every((d) => d.trace))
+    throw new InputError(`--segments labels makes a record per rated span, and a gold trace has none (${labelSet.files.map((f) => basename(f)).join(', ')}): use --segments fixed:LEN[:HOP] (AVEC's windows) or utterance, each record labelled by the trace's mean over its span`);
   for (const w of labelSet?.dimensions.flatMap((d) => d.warnings) ?? []) (o.onWarning ?? o.onNote)?.(`labels: ${w}`);
   for (const n of labelSet?.notes ?? []) o.onNote?.(`labels: ${n}`);
   if (labelSet) for (const n of unknownSessionNotes(labelSet, manifest.sessions.map((x) => x.session_id))) o.onNote?.(n);
@@ -322,7 +339,7 @@ async function buildSessions(inputs: BuildInputs, opt: BuildOptionsResolved, o: 
   const totals = new BuildTotals();
   const jobs = await buildJobs(o, inputs);
   const someTranscript = manifest.sessions.some((s) => s.transcript);
-  const sopt = { segments: opt.segments, audioFields: opt.audioFields, faceFields: opt.faceFields, faceRate: opt.faceRate, someTranscript, excludeSyncBeep: opt.excludeSyncBeep };
+  const sopt = { segments: opt.segments, audioFields: opt.audioFields, faceFields: opt.faceFields, faceRate: opt.faceRate, someTranscript, excludeSyncBeep: opt.excludeSyncBeep, minTraceCoverage: opt.minTraceCoverage };
   // Sessions that share a recording file (by path or by content) go to one split with all their speakers' sessions (docs/dataset.md "Splits").
   const splitKey = splitKeys(manifest.sessions.map((s) => ({ speaker_id: s.speaker_id, media: s.media.map((m) => ({ path: m.path, sha256: inputs.hashes.get(s.session_id)?.get(m.role) })) })));
   const fromColumn = inputs.manifestSplit?.bySession;
@@ -395,11 +412,43 @@ function labelReading(opt: BuildOptionsResolved, labelSet: LabelSet | null): { l
   return { label_reading: { categorical: categorical.length === files.length ? true : categorical, ...opt.labelColumns } };
 }
 
+/** manifest.json's `trace` of a gold-trace label: where it came from, its grid, and what the records got. */
+export interface TraceManifestEntry {
+  file: string;
+  grid_step_s: number;
+  samples: number;
+  sessions: number;
+  method: string;
+  min_coverage: number;
+  records_labelled: number;
+  records_below_min_coverage: number;
+  records_without_trace: number;
+  /** Mean coverage of the records of sessions with a trace (labelled or not); null without such records. */
+  coverage_mean: number | null;
+}
+
+function traceManifestEntry(d: TraceDimension, t: TraceTally | undefined, minCoverage: number): TraceManifestEntry {
+  return {
+    file: basename(d.file),
+    grid_step_s: Number(d.step_s.toPrecision(7)),
+    samples: d.samples,
+    sessions: d.bySession.size,
+    method: 'time-weighted mean over the record span, each gold sample held over its grid cell (nearest-sample hold)',
+    min_coverage: minCoverage,
+    records_labelled: t?.labelled ?? 0,
+    records_below_min_coverage: t?.below_min_coverage ?? 0,
+    records_without_trace: t?.without_trace ?? 0,
+    coverage_mean: t && t.coverage_n ? Number((t.coverage_sum / t.coverage_n).toPrecision(7)) : null,
+  };
+}
+
 /** manifest.json of the release (its extra_files are added once schema.json and README.md are written). */
 async function datasetManifestOf(inputs: BuildInputs, opt: BuildOptionsResolved, totals: BuildTotals, files: ShardFile[]): Promise<DatasetManifest> {
   const { manifest, labelFiles, labelSet } = inputs;
   const { outcomes } = totals;
-  const options = { ...releaseOptions(opt), ...labelReading(opt, labelSet) };
+  // min_trace_coverage only with a gold trace among the labels (a release without one keeps its options, and fingerprint)
+  const traceOption = labelSet?.dimensions.some((d) => d.trace) ? { min_trace_coverage: opt.minTraceCoverage } : {};
+  const options = { ...releaseOptions(opt), ...traceOption, ...labelReading(opt, labelSet) };
   const shaping = { format_version: FORMAT_VERSION, schema_version: SCHEMA_VERSION, tool: { name: 'mmprep' as const, version: VERSION, build: datasetCodeBuild() }, options, extract: extractWays(outcomes) };
   return {
     format: 'mmprep-dataset',
@@ -422,13 +471,14 @@ async function datasetManifestOf(inputs: BuildInputs, opt: BuildOptionsResolved,
       dimension: d.dimension,
       categorical: d.categorical,
       agreement: d.agreement,
-      targets: d.byTarget.size,
+      targets: d.trace ? d.trace.bySession.size : d.byTarget.size,
       targets_used: totals.usedTargets.get(d.key)?.size ?? 0,
       // Every one (the machine-readable copy; the stderr note and the card name the first UNMATCHED_SHOWN): a new user's
       // trial found the targets of a session built with another session's transcript named nowhere.
-      targets_unmatched: [...d.byTarget.keys()].filter((t) => !totals.usedTargets.get(d.key)?.has(t)),
+      targets_unmatched: [...(d.trace ? d.trace.bySession.keys() : d.byTarget.keys())].filter((t) => !totals.usedTargets.get(d.key)?.has(t)),
       records_labelled: totals.labelledRecords.get(d.key) ?? 0,
       warnings: d.warnings,
+      ...(d.trace ? { kind: 'trace' as const, trace: traceManifestEntry(d.trace, totals.traces.get(d.key), opt.minTraceCoverage) } : {}),
     })),
     sessions: outcomes,
     files,
@@ -480,7 +530,7 @@ export function emptySplitWarnings(dm: DatasetManifest): string[] {
 
 /** Writes schema.json and README.md (the dataset card) into the release and lists them in dm.extra_files. */
 async function writeExtraFiles(tmp: string, dm: DatasetManifest, opt: BuildOptionsResolved): Promise<void> {
-  const schemaText = toJsonText(datasetSchema({ audioFields: opt.audioFields, faceFields: opt.faceFields, faceRate: opt.faceRate, labelKeys: dm.labels.map((l) => l.key) }));
+  const schemaText = toJsonText(datasetSchema({ audioFields: opt.audioFields, faceFields: opt.faceFields, faceRate: opt.faceRate, labelKeys: dm.labels.map((l) => l.key), traceKeys: dm.labels.filter((l) => l.kind === 'trace').map((l) => l.key) }));
   const cardText = datasetCard(dm);
   await writeFileAtomic(join(tmp, 'schema.json'), schemaText);
   await writeFileAtomic(join(tmp, 'README.md'), cardText);

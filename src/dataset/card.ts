@@ -1,5 +1,5 @@
 /** The dataset card (README.md of a release): what is in it, how it was made, label agreement, known gaps. */
-import type { DatasetManifest } from './build.js';
+import type { DatasetManifest, TraceManifestEntry } from './build.js';
 import { mixedAudioRoleNotes, mixedFaceModelNotes, mixedMadeByNotes, notExtractedText, notProducedText } from './made-by-mix.js';
 import { nearRecordId, UNMATCHED_SHOWN } from './refuse.js';
 import { shellWord } from '../common/shell.js';
@@ -32,7 +32,7 @@ export function datasetCard(m: DatasetManifest): string {
   L.push('');
   L.push('## How it was made', '');
   L.push('```');
-  L.push(`mmprep dataset build ${m.source.manifest} --features <dir>${m.source.labels.map((l) => ` --labels ${l.file}`).join('')} --segments ${o.segments} --audio-features ${(o.audio_features as string[]).join(',') || 'none'} --face-features ${(o.face_features as string[]).join(',') || 'none'} --face-rate ${o.face_rate}${typeof o.split_column === 'string' ? '' : ` --split ${Object.entries(o.split as Record<string, number>).map(([k, v]) => `${k}=${v}`).join(',')}`}${o.gzip ? ' --gzip' : ''} --shard-mb ${o.shard_mb}${Array.isArray(o.scale) ? ` --scale ${o.scale.join(',')}` : ''}${o.exclude_sync_beep ? ' --exclude-sync-beep' : ''}${labelReadingFlags(o.label_reading)}`);
+  L.push(`mmprep dataset build ${m.source.manifest} --features <dir>${m.source.labels.map((l) => ` --labels ${l.file}`).join('')} --segments ${o.segments} --audio-features ${(o.audio_features as string[]).join(',') || 'none'} --face-features ${(o.face_features as string[]).join(',') || 'none'} --face-rate ${o.face_rate}${typeof o.split_column === 'string' ? '' : ` --split ${Object.entries(o.split as Record<string, number>).map(([k, v]) => `${k}=${v}`).join(',')}`}${o.gzip ? ' --gzip' : ''} --shard-mb ${o.shard_mb}${Array.isArray(o.scale) ? ` --scale ${o.scale.join(',')}` : ''}${o.exclude_sync_beep ? ' --exclude-sync-beep' : ''}${typeof o.min_trace_coverage === 'number' ? ` --min-trace-coverage ${o.min_trace_coverage}` : ''}${labelReadingFlags(o.label_reading)}`);
   L.push('```', '');
   L.push(m.clock_note ?? 'Times are seconds on each session\'s reference clock (the sync map of `mmprep sync` applied by `mmprep extract`).');
   L.push('');
@@ -47,6 +47,7 @@ export function datasetCard(m: DatasetManifest): string {
       const iccN = a.icc2 !== null && typeof a.icc2_n_targets === 'number' && a.icc2_n_targets !== l.targets ? ` (of ${a.icc2_n_targets} targets)` : '';
       L.push(`| ${l.key} | ${l.file} | ${fmt(a.icc2)}${iccN} | [${fmt(a.icc2_ci95[0])}, ${fmt(a.icc2_ci95[1])}] | ${fmt(a.icc2_band)} | ${fmt(a.alpha)} (${a.alpha_metric}) | ${l.targets_used} / ${l.targets} |`);
     }
+    for (const l of m.labels) if (l.trace) L.push('', traceCardLine(l.key, l.trace));
   }
   L.push('');
   L.push('## Known gaps', '');
@@ -107,6 +108,12 @@ function absentReason(m: DatasetManifest, k: string, without: number): string {
   ];
   if (parts.length === 0) return k === 'face' ? ` (${restText})` : '';
   return `: ${parts.join(', ')}${rest > 0 ? `, ${rest} with ${restText}` : ''}`;
+}
+
+/** What a gold-trace label is, for the card: where from, how a record's label is made, how many records have none. */
+function traceCardLine(key: string, t: TraceManifestEntry): string {
+  const cov = t.coverage_mean === null ? '' : `; mean coverage ${t.coverage_mean}`;
+  return `${key} is a gold trace (${t.file}: ${t.samples} samples of ${t.sessions} session(s), grid ${t.grid_step_s} s): each record's label is the trace's time-weighted mean over its span (gold.mean; each sample held over its grid cell), with gold.sd, n_samples and coverage; ${t.records_labelled} records labelled, ${t.records_below_min_coverage} unlabelled as the trace covers less than ${100 * t.min_coverage} % of their span, ${t.records_without_trace} of sessions without a trace${cov}. Its agreement figures are not computed from the gold (mmprep agreement FILE --traces gives the raters').`;
 }
 
 /** The card's labels flags from manifest.json's options.label_reading (absent before 2026-12-08: none, as those cards were). */

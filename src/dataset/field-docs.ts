@@ -151,6 +151,18 @@ export const FIELD_DOCS: Record<string, Text> = {
   'quality.present.face': 'some face.frames.face_found is true (a present face always has values)',
   'quality.present.text': 'the record has text and at least one word',
   'quality.present.labels': 'the record has at least one label dimension',
+  // a label from a gold trace (manifest.json labels[].kind 'trace'; trace-labels.ts)
+  'trace_labels.{key}': "the gold trace of this key summarised over the record's span (manifest.json labels[].trace says the file, grid step and coverage)",
+  'trace_labels.{key}.target': "the gold trace's target: the session id it was rated as",
+  'trace_labels.{key}.gold': "the gold trace over the record's span: each gold sample held over its grid cell",
+  'trace_labels.{key}.gold.mean': "time-weighted mean of the gold trace over the covered part of the record's span (AVEC's window label)",
+  'trace_labels.{key}.gold.sd': 'time-weighted SD of the gold trace within the span (how much the gold moves in it), not across raters',
+  'trace_labels.{key}.gold.n_samples': "gold samples whose grid cell overlaps the record's span",
+  'trace_labels.{key}.gold.coverage': "share of the record's span the gold samples' cells cover (0-1); below --min-trace-coverage the record has no label of this key",
+  'trace_labels.{key}.gold.raters_sd': "time-weighted mean of the gold file's per-time SD across raters; null when the file has no sd column",
+  'trace_labels.{key}.agreement': "the dimension's agreement figures: null, with the reason in manifest.json (the raters' traces are not in a gold file)",
+  'trace_labels.{key}.agreement.icc2': 'null: not computed from a gold trace',
+  'trace_labels.{key}.agreement.alpha': 'null: not computed from a gold trace',
 };
 
 /** The path of a property with its feature field and label key replaced by `{field}` / `{key}`, and the field's entry. */

@@ -16,6 +16,7 @@ import { goldLabels, type GoldLabel } from '../agreement/gold.js';
 import type { RatingsTable } from '../agreement/types.js';
 import { round7 } from './functionals.js';
 import { fmtSecondsPair } from './transcripts/types.js';
+import { readTraceIf, type TraceDimension } from './trace-read.js';
 
 export interface Gold {
   mean?: number;
@@ -57,6 +58,8 @@ export interface LabelDimension {
   byTarget: Map<string, TargetLabel>;
   /** The agreement library's warnings for this dimension (e.g. a rater column without any rating, left out). */
   warnings: string[];
+  /** A gold trace (trace-read.ts): records are labelled by its mean over their span, not by targets (byTarget empty). */
+  trace?: TraceDimension;
 }
 
 export interface LabelTargetSpan {
@@ -77,6 +80,36 @@ export interface LabelSet {
   sessionFile: Map<string, string>;
   /** The ratings reader's notes per file (`ratings.csv: ignored 1 row(s) whose every cell is empty …`), as `mmprep agreement` prints them. */
   notes: string[];
+  /** Sessions of the gold-trace files: session id -> the first file naming it and its sample count. */
+  traceSessions?: Map<string, { file: string; samples: number }>;
+}
+
+/**
+ * The agreement figures of a gold-trace dimension: none computed here (the raters' traces are not in the file), null
+ * with the reason; `n_raters` the file's largest n_raters (0 without the column).
+ */
+function traceAgreement(d: TraceDimension): DimensionAgreement {
+  return {
+    icc2: null,
+    icc2_ci95: [null, null],
+    icc2_band: null,
+    icc2_n_targets: null,
+    alpha: null,
+    alpha_metric: 'interval',
+    n_targets: d.bySession.size,
+    n_raters: d.max_raters ?? 0,
+    reason: `a gold trace (${basename(d.file)}): the raters' agreement is measured on their own traces (mmprep agreement FILE --traces), not on the gold`,
+  };
+}
+
+/** The label dimensions of a gold-trace file, and its sessions added to `sessions` (for unknown-session notes). */
+function traceDimensions(trace: TraceDimension[], sessions: Map<string, { file: string; samples: number }>): LabelDimension[] {
+  for (const d of trace)
+    for (const [sid, x] of d.bySession) {
+      const had = sessions.get(sid);
+      sessions.set(sid, { file: had?.file ?? d.file, samples: (had?.samples ?? 0) + x.t.length });
+    }
+  return trace.map((d) => ({ key: d.dimension, file: d.file, dimension: d.dimension, categorical: false, agreement: traceAgreement(d), byTarget: new Map(), warnings: d.notes, trace: d }));
 }
 
 function agreementOf(r: DimensionResult): DimensionAgreement {
@@ -321,7 +354,13 @@ export async function readLabelFiles(files: string[], opts: ReadLabelsOptions = 
   const withoutSpans: string[] = [];
   const sessionFile = new Map<string, string>();
   const notes: string[] = [];
+  const traceSessions = new Map<string, { file: string; samples: number }>();
   for (const file of files) {
+    const trace = await readTraceIf(file, { delimiter: opts.delimiter, decimalComma: opts.decimalComma });
+    if (trace) {
+      dims.push(...traceDimensions(trace, traceSessions));
+      continue;
+    }
     const table = await readRatings(file, {
       categorical: categoricalFor(file, opts.categorical),
       targetColumn: opts.targetColumn,
@@ -370,7 +409,7 @@ export async function readLabelFiles(files: string[], opts: ReadLabelsOptions = 
     if (k > 0) d.key = `${d.key}.${k + 1}`;
   }
   for (const list of spansBySession.values()) list.sort((a, b) => a.start_s - b.start_s || a.end_s - b.end_s || (a.target < b.target ? -1 : 1));
-  return { files, dimensions: dims, spansBySession, withoutSpans, sessionFile, notes };
+  return { files, dimensions: dims, spansBySession, withoutSpans, sessionFile, notes, traceSessions };
 }
 
 /**
@@ -600,25 +639,33 @@ export function dropPartialMatches(segments: SegmentSpan[], spans: LabelTargetSp
  */
 export function unknownSessionNotes(set: LabelSet, manifestIds: readonly string[]): string[] {
   const ids = new Set(manifestIds);
-  const squash = (x: string) => x.toLowerCase().replace(/[\s_-]+/g, '');
   const notes: string[] = [];
   for (const [sid, spans] of set.spansBySession) {
     if (ids.has(sid)) continue;
-    // Ids that differ only in their digits ('lab01', 'lab03') are numbered sessions: one is a likely typo of the other only
-    // when the manifest's has no ratings of its own (a ratings file covering more sessions than this build said "did you
-    // mean 'lab03'?" for each of the others: ttrial43). 's0l' for 's01' is suggested either way.
-    const numbered = (m: string) => m.replace(/\d/g, '#') === sid.replace(/\d/g, '#');
-    const likely = (m: string) => !numbered(m) || !set.spansBySession.has(m);
-    const near = manifestIds.find((m) => squash(m) === squash(sid)) ?? manifestIds.find((m) => likely(m) && editDistance(m.toLowerCase(), sid.toLowerCase()) <= Math.min(2, Math.floor(sid.length / 3)));
-    const nfc = manifestIds.find((m) => m.normalize('NFC') === sid.normalize('NFC'));
-    const hint =
-      nfc !== undefined
-        ? `the manifest's '${nfc}' is the same text in another Unicode form (NFC/NFD: an accent as one character or as a combining mark); session ids are matched exactly: save both files in NFC`
-        : near !== undefined
-          ? `did you mean '${near}'? session ids are matched exactly`
-          : 'not in this build';
     const n = spans.length;
-    notes.push(`labels: ${basename(set.sessionFile.get(sid) ?? '')}: session_id '${sid}' (${n} rated target${n > 1 ? 's' : ''}) is not a session of the manifest (${hint}): its targets match no segment`);
+    notes.push(`labels: ${basename(set.sessionFile.get(sid) ?? '')}: session_id '${sid}' (${n} rated target${n > 1 ? 's' : ''}) is not a session of the manifest (${sessionHint(sid, manifestIds, (m) => set.spansBySession.has(m))}): its targets match no segment`);
+  }
+  // a gold trace's targets are session ids (trace-read.ts)
+  for (const [sid, x] of set.traceSessions ?? []) {
+    if (ids.has(sid)) continue;
+    notes.push(`labels: ${basename(x.file)}: target '${sid}' (${x.samples} gold trace sample${x.samples > 1 ? 's' : ''}) is not a session of the manifest (${sessionHint(sid, manifestIds, (m) => set.traceSessions?.has(m) ?? false)}): its trace labels no record`);
   }
   return notes;
+}
+
+/** Why a labels session id is not the manifest's: another Unicode form, a near id ("did you mean"), or not in this build. */
+function sessionHint(sid: string, manifestIds: readonly string[], hasOwn: (id: string) => boolean): string {
+  const squash = (x: string) => x.toLowerCase().replace(/[\s_-]+/g, '');
+  // Ids that differ only in their digits ('lab01', 'lab03') are numbered sessions: one is a likely typo of the other only
+  // when the manifest's has no ratings of its own (a ratings file covering more sessions than this build said "did you
+  // mean 'lab03'?" for each of the others: ttrial43). 's0l' for 's01' is suggested either way.
+  const numbered = (m: string) => m.replace(/\d/g, '#') === sid.replace(/\d/g, '#');
+  const likely = (m: string) => !numbered(m) || !hasOwn(m);
+  const near = manifestIds.find((m) => squash(m) === squash(sid)) ?? manifestIds.find((m) => likely(m) && editDistance(m.toLowerCase(), sid.toLowerCase()) <= Math.min(2, Math.floor(sid.length / 3)));
+  const nfc = manifestIds.find((m) => m.normalize('NFC') === sid.normalize('NFC'));
+  return nfc !== undefined
+    ? `the manifest's '${nfc}' is the same text in another Unicode form (NFC/NFD: an accent as one character or as a combining mark); session ids are matched exactly: save both files in NFC`
+    : near !== undefined
+      ? `did you mean '${near}'? session ids are matched exactly`
+      : 'not in this build';
 }

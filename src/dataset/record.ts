@@ -120,7 +120,8 @@ export interface RecordContext {
 }
 
 export interface RecordLabels {
-  [key: string]: { target: string; gold: unknown; ratings: unknown[]; agreement: unknown };
+  /** `ratings` absent for a gold-trace label (trace-labels.ts: gold mean, sd, n_samples, coverage, raters_sd). */
+  [key: string]: { target: string; gold: unknown; ratings?: unknown[]; agreement: unknown };
 }
 
 /** Frames in [a, b): the sequence a record carries. */

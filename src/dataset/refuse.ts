@@ -5,7 +5,7 @@
  */
 import { BatchError } from '../common/errors.js';
 import type { Manifest } from '../batch/manifest.js';
-import type { DatasetManifest } from './build.js';
+import type { DatasetManifest, TraceManifestEntry } from './build.js';
 import type { LabelSet } from './labels.js';
 import type { SegmentMode } from './segments.js';
 import { PARTIAL_MATCHES_DROPPED } from './build-session.js';
@@ -162,13 +162,20 @@ function spansLongerThanWindowsHint(dm: DatasetManifest, labelSet: LabelSet): st
   return `: every labelled span (${range}) is over twice the ${len} s windows, so a window inside one overlaps it by IoU below 0.5 and takes no label (a span's label is not spread over the windows inside it): build one record per span with --segments labels, or --segments fixed:LEN with LEN at least the longest span, and join that label to finer windows by session_id yourself`;
 }
 
+/** A gold-trace label's record counts for the build's note (`3 below --min-trace-coverage 0.5, 6 of sessions without a trace`). */
+function traceCountsText(t: TraceManifestEntry): string {
+  return `gold trace ${t.file}: ${t.records_below_min_coverage} record(s) covered less than --min-trace-coverage ${t.min_coverage} (unlabelled), ${t.records_without_trace} of sessions without a trace`;
+}
+
 export function refuseEmpty(dm: DatasetManifest, c: RefuseContext): void {
   const records = dm.counts.records;
   if (records === 0) throw new BatchError(`dataset not written: 0 records: ${whyNoRecords(dm, c)}`);
   refuseFeatureless(dm, c.onNote);
   if (!c.labelSet || dm.labels.length === 0) return;
   const pct = (n: number) => `${((100 * n) / records).toFixed(1)} %`;
-  for (const l of dm.labels) c.onNote?.(`labels: ${l.key}: ${l.records_labelled} of ${records} records labelled (${pct(l.records_labelled)}); ${l.targets_used} of ${l.targets} targets used${unmatchedText(l, (t) => nearRecordId(t, dm))}`);
+  for (const l of dm.labels) c.onNote?.(`labels: ${l.key}: ${l.records_labelled} of ${records} records labelled (${pct(l.records_labelled)}); ${l.trace ? traceCountsText(l.trace) : `${l.targets_used} of ${l.targets} targets used${unmatchedText(l, (t) => nearRecordId(t, dm))}`}`);
+  if (dm.labels.every((l) => l.records_labelled === 0) && dm.labels.every((l) => l.trace))
+    throw new BatchError(`dataset not written: labels given but no record got a gold trace's mean: ${dm.labels.map((l) => `${l.key}: ${traceCountsText(l.trace!)}`).join('; ')}: are the trace's targets the manifest's session ids, and its time_s on the clock labels_clock names (empty: the reference)?`);
   if (dm.labels.every((l) => l.records_labelled === 0)) {
     const targets = c.labelSet.dimensions.flatMap((d) => [...d.byTarget.keys()]);
     const cause = c.labelSet.withoutSpans.length

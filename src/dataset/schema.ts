@@ -49,7 +49,7 @@ function obj(props: Record<string, Schema>, required: string[] = Object.keys(pro
 }
 
 /** schemaVersion: the record schema a release declares (manifest.json `schema_version`; default this mmprep's). */
-type SchemaFields = { audioFields: string[]; faceFields: string[]; faceRate: FaceRate; labelKeys: string[]; schemaVersion?: number };
+type SchemaFields = { audioFields: string[]; faceFields: string[]; faceRate: FaceRate; labelKeys: string[]; schemaVersion?: number; traceKeys?: string[] };
 
 /**
  * A record's quality object. Schema 2 (2026-12-04) adds the sync beep's share of the span (`sync_beep`,
@@ -73,6 +73,8 @@ export function datasetSchema(o: SchemaFields): Schema {
   const version = o.schemaVersion ?? SCHEMA_VERSION;
   const word = wordSchema(o, version);
   const label = labelSchema();
+  const traceLabel = version >= 3 ? { description: fieldDescription('trace_labels.{key}') as string, ...describeAll(traceLabelSchema(), 'trace_labels.{key}') } : traceLabelSchema();
+  const traces = new Set(o.traceKeys ?? []);
   const schema: Schema = {
     $schema: 'http://json-schema.org/draft-07/schema#',
     $id: `https://mmprep.dev/schema/dataset-record-v${version}.json`,
@@ -92,7 +94,7 @@ export function datasetSchema(o: SchemaFields): Schema {
       words: { type: 'array', items: word },
       audio: { oneOf: [audio, { type: 'null' }] },
       face: { oneOf: [face, { type: 'null' }] },
-      labels: { type: 'object', additionalProperties: false, properties: Object.fromEntries(o.labelKeys.map((k) => [k, label])) },
+      labels: { type: 'object', additionalProperties: false, properties: Object.fromEntries(o.labelKeys.map((k) => [k, traces.has(k) ? traceLabel : label])) },
       quality: qualitySchema(version),
     },
   };
@@ -110,7 +112,9 @@ function describeAll(schema: Schema, path: string): Schema {
   if (props) {
     out.properties = Object.fromEntries(
       Object.entries(props).map(([k, child]) => {
-        const p = path ? `${path}.${k}` : k;
+        if (typeof child.description === 'string') return [k, child]; // described already (a gold-trace label)
+        // a label key may hold dots (`ratings.valence`: two labels files sharing a dimension name): described as {key}
+        const p = path === 'labels' ? 'labels.{key}' : path ? `${path}.${k}` : k;
         const description = fieldDescription(p);
         if (description === null) throw new Error(`schema.ts: no description for record field ${p} (add it to src/dataset/field-docs.ts)`);
         return [k, { description, ...describeAll(child, p) }];
@@ -156,6 +160,19 @@ function wordSchema(o: SchemaFields, version: number): Schema {
     },
     ['word', 'start_s', 'end_s'],
   );
+}
+
+/**
+ * A gold-trace label of a record (trace-labels.ts): the trace's target (the session id), its time-weighted mean, SD,
+ * sample count and coverage over the record's span and the raters' mean SD, and the dimension's agreement (null
+ * figures with the reason). No raw ratings: they are the raters' traces, not in a gold file.
+ */
+function traceLabelSchema(): Schema {
+  return obj({
+    target: { type: 'string' },
+    gold: obj({ mean: num, sd: numOrNull, n_samples: { type: 'integer', minimum: 1 }, coverage: { type: 'number', minimum: 0, maximum: 1 }, raters_sd: numOrNull }),
+    agreement: { type: 'object', required: ['icc2', 'alpha'], properties: { icc2: { type: 'null' }, alpha: { type: 'null' } } },
+  });
 }
 
 /** A label dimension of a record: its target, gold figures, the raw ratings and the dimension's agreement. */

@@ -244,7 +244,7 @@ async function checkMadeFromManifest(dir: string, m: DatasetManifest, C: Checks)
   const o = m.options as { audio_features?: string[]; face_features?: string[]; face_rate?: FaceRate };
   checkShaping(m, C.manifest);
   // The record schema of the version the release declares (format 1: schema 1); refuseUnknownVersion let only known ones through.
-  const expected = datasetSchema({ audioFields: o.audio_features ?? [], faceFields: o.face_features ?? [], faceRate: o.face_rate ?? 'audio', labelKeys: (m.labels ?? []).map((l) => l.key), schemaVersion: m.format_version >= 2 ? m.schema_version : 1 });
+  const expected = datasetSchema({ audioFields: o.audio_features ?? [], faceFields: o.face_features ?? [], faceRate: o.face_rate ?? 'audio', labelKeys: (m.labels ?? []).map((l) => l.key), traceKeys: (m.labels ?? []).filter((l) => l.kind === 'trace').map((l) => l.key), schemaVersion: m.format_version >= 2 ? m.schema_version : 1 });
   const have = await readSchema(dir, C.schema);
   if (have !== null && toJsonText(have) !== toJsonText(expected))
     C.schema.fail('schema.json', `schema.json is not the schema of the build manifest.json describes (its options and label keys): ${firstDifference(toJsonText(have), toJsonText(expected))}; records are checked against the latter (edited after the build, or made by an mmprep whose schema_version ${m.schema_version ?? 1} differs from this one's: rebuild the release)`);
