@@ -1223,7 +1223,8 @@ export function skewNote(s: StreamState, states: StreamState[], ends?: Ends): st
  * hold more than one such candidate (one flash read twice, 1.5 ms apart; another event of confidence 0.95-0.97 seconds
  * away): the skew is taken where every start/end pair that agrees lies within half a frame of one skew (one LED), and
  * refused where pairs agree on two skews. Until 2026-12-08 (tsync60) a window with two such candidates was not searched
- * again: held-out scene variant 602 (--av-skew 0.22) left 3 of 6 such pictures refused. Null otherwise.
+ * again: held-out scene variant 602 (--av-skew 0.22) left 4 of its 10 --ends both pictures with sound refused so
+ * (placed since, 0.12-3.82 ms off; its 5th refused one shows no clear start flash). Null otherwise.
  */
 export function skewBothEnds(s: StreamState, states: StreamState[]): number | null {
   if (s.kind !== 'video' || s.placed || s.chosen.start || s.chosen.end) return null;
