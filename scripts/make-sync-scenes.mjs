@@ -18,14 +18,16 @@
  * runs at (1 + drift) against the reference: a pulse at camera time t is at reference time t·(1 + drift·1e-6) + offset.
  * Deterministic: fixed seeds (mulberry32), no wall clock; ffmpeg with bitexact flags; x264 with 3 threads on any machine.
  *
- * `--variant N` (N >= 1, full set only) makes a held-out set: the same kinds of scenes with other seeds (subject,
+ * `--variant N` (N >= 1, full and real sets) makes a held-out set: the same kinds of scenes with other seeds (subject,
  * steps, noise, offsets, drifts, skews, pulse times), LEDs of other sizes (8-44 px) at other places along the frame
  * edge, in white, red, green or amber, other pulse lengths (0.1-0.5 s) and another pairing of frame rate, codec,
  * exposure and shutter. Variant 0 (the default) is the set the detector's thresholds were tuned on (docs/sync-history.md
  * "Accuracy measured").
  *
  * `--set real` composites LEDs onto real footage from Debian's opencv-doc (vtest.avi, Megamind.avi; see realSet), for
- * the bench only: the footage is not copied into the repository; absent files are skipped with one line.
+ * the bench only: the footage is not copied into the repository; absent files are skipped with one line. Before
+ * 2026-12-08 `--variant` did not reach this set: every "real footage, variant N" made until then is variant 0's 17
+ * cases. A variant N >= 1 now draws its own segment starts, LEDs (variantLed), pulse lengths and seeds.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -357,32 +359,46 @@ function fullSet(variant = 0) {
  * LED's edge) and on Megamind.avi (a film excerpt with cuts and flashes of its own); negative controls are the same
  * footage without a pulse. Footage that is absent is skipped with one line.
  */
-function realSet() {
+function realSet(variant = 0) {
   const out = [];
-  let seed = 5000;
+  // Variant 0: the recipes benched since the set was made. A variant N >= 1 draws its own segment starts, LEDs (size,
+  // colour, place along the edge: variantLed), pulse lengths and seeds, so a held-out real set is new material.
+  let seed = variant ? 5000 + 1000 * variant : 5000;
+  const vr = rng(variant * 104729 + 11);
+  const pre = variant ? `v${variant}-` : '';
   for (const [name, f] of Object.entries(FOOTAGE)) {
     if (!existsSync(f.file)) {
       console.log(`skipped: ${f.file} absent (Debian package opencv-doc): no ${name} cases`);
       continue;
     }
-    const segs = name === 'vtest' ? [0, 26, 52] : [0];
+    const segs0 = name === 'vtest' ? [0, 26, 52] : [0];
+    const segs = variant && name === 'vtest' ? segs0.map((s) => Math.round((s + vr.u() * 1.2) * 10) / 10) : segs0;
     const dur = name === 'vtest' ? 26 : f.dur_s;
     const ends = name === 'vtest' ? [2, 23] : [1.6, 9.2];
     const base = { bg: name, subject: 'none', monitor: false, w: f.w, h: f.h, fps: f.fps, dur_s: dur, crf: 26, av_skew_s: 'rand' };
     for (const [si, start] of segs.entries()) {
       const tag = `${name}${segs.length > 1 ? `@${start}s` : ''}`;
-      const led = (px, color, pos) => ({ px, color, pos });
-      out.push(recipe(`real-${tag}-led8-r-both`, { ...base, src_start_s: start, led: led(8, 'white', 'r'), pulses: ends, drift_ppm: 'rand', pulse_s: 0.2, seed: seed++ }));
-      out.push(recipe(`real-${tag}-led12red-bl-180deg-both-nosound`, { ...base, src_start_s: start, led: led(12, 'red', 'bl'), shutter: 0.5, pulses: ends, drift_ppm: 'rand', pulse_s: 0.3, cam_audio: false, crf: 28, seed: seed++ }));
-      out.push(recipe(`real-${tag}-led10-tl-start${si % 2 ? '-nosound' : ''}`, { ...base, src_start_s: start, led: led(10, 'white', 'tl'), pulses: [ends[0] + 0.5], pulse_s: 0.15, cam_audio: si % 2 === 0, exposure: si === 1 ? 'fade' : 'none', seed: seed++ }));
-      out.push(recipe(`real-${tag}-neg${si % 2 ? '-nosound' : ''}`, { ...base, src_start_s: start, pulses: [], cam_audio: si % 2 === 0, expect: 'not_found', seed: seed++ }));
+      const led = (px, color, pos) => (variant ? variantLed(vr, f.w, f.h) : { px, color, pos });
+      const pulseS = (d) => (variant ? Math.round((0.1 + vr.u() * 0.4) * 1000) / 1000 : d);
+      const l1 = led(8, 'white', 'r');
+      const l2 = led(12, 'red', 'bl');
+      const l3 = led(10, 'white', 'tl');
+      const ledTag = (l, t) => (variant ? `led${l.px}${l.color === 'white' ? '' : l.color}-x${l.x}y${l.y}` : t);
+      out.push(recipe(`${pre}real-${tag}-${ledTag(l1, 'led8-r')}-both`, { ...base, src_start_s: start, led: l1, pulses: ends, drift_ppm: 'rand', pulse_s: pulseS(0.2), seed: seed++ }));
+      out.push(recipe(`${pre}real-${tag}-${ledTag(l2, 'led12red-bl')}-180deg-both-nosound`, { ...base, src_start_s: start, led: l2, shutter: 0.5, pulses: ends, drift_ppm: 'rand', pulse_s: pulseS(0.3), cam_audio: false, crf: 28, seed: seed++ }));
+      out.push(recipe(`${pre}real-${tag}-${ledTag(l3, 'led10-tl')}-start${si % 2 ? '-nosound' : ''}`, { ...base, src_start_s: start, led: l3, pulses: [ends[0] + 0.5], pulse_s: pulseS(0.15), cam_audio: si % 2 === 0, exposure: si === 1 ? 'fade' : 'none', seed: seed++ }));
+      out.push(recipe(`${pre}real-${tag}-neg${si % 2 ? '-nosound' : ''}`, { ...base, src_start_s: start, pulses: [], cam_audio: si % 2 === 0, expect: 'not_found', seed: seed++ }));
     }
     // The camera heard its beeps but its LED stayed dark (failed, or covered): a negative control of the guided
     // search, with beeps where people walk past (vtest@52s: a pedestrian scored 1.3x the window's pulse-free maximum
     // within a beep's span and was placed with confidence 0.9986 before the small-null bound and shape check of
     // flash-null.ts). `mmprep sync --ends both` refused its picture (exit 2) even before, its start flash not being
     // placeable; the end one was placeable (confidence 0.97 in the session's span), now it is not.
-    if (name === 'vtest') out.push(recipe('real-vtest@52s-beep-noled', { ...base, src_start_s: 52, led: { px: 10, color: 'white', pos: 'tl' }, led_dark: true, pulses: [7.6512, 17.9881], pulse_s: 0.2, expect: 'not_found', seed: 5101 }));
+    if (name === 'vtest') {
+      const start = segs[2];
+      const pulses = variant ? [Math.round((4 + vr.u() * 6) * 1e4) / 1e4, Math.round((14 + vr.u() * 8) * 1e4) / 1e4] : [7.6512, 17.9881];
+      out.push(recipe(`${pre}real-vtest@${start}s-beep-noled`, { ...base, src_start_s: start, led: { px: 10, color: 'white', pos: 'tl' }, led_dark: true, pulses, pulse_s: 0.2, expect: 'not_found', seed: variant ? seed++ : 5101 }));
+    }
   }
   return out;
 }
@@ -968,7 +984,7 @@ async function main() {
   // `av_skew`), in place of the recipes' camera skews (-18 to +42 ms).
   const avSkew = opt('--av-skew') === undefined ? null : Number(opt('--av-skew'));
   if (avSkew !== null && !(Math.abs(avSkew) <= 1)) throw new Error(`--av-skew ${opt('--av-skew')}: seconds, within ±1`);
-  const cases = (set === 'full' ? fullSet(variant) : set === 'real' ? realSet() : set === 'colour' ? colourSet() : set === 'busy' ? busySet() : set === 'edge' ? edgeSet() : set === 'pairedge' ? pairEdgeSet() : set === 'ledlen' ? ledLenSet() : set === 'fast' ? fastSet() : set === 'damage' ? damageSet() : smallSet()).map(jitter).map((c) => (avSkew === null ? c : { ...c, av_skew_s: avSkew })).filter((c) => !only || c.id === only);
+  const cases = (set === 'full' ? fullSet(variant) : set === 'real' ? realSet(variant) : set === 'colour' ? colourSet() : set === 'busy' ? busySet() : set === 'edge' ? edgeSet() : set === 'pairedge' ? pairEdgeSet() : set === 'ledlen' ? ledLenSet() : set === 'fast' ? fastSet() : set === 'damage' ? damageSet() : smallSet()).map(jitter).map((c) => (avSkew === null ? c : { ...c, av_skew_s: avSkew })).filter((c) => !only || c.id === only);
   if (a.includes('--list')) {
     // The recipes (after the seed's jitter) as JSON lines, nothing rendered.
     for (const c of cases) console.log(JSON.stringify(c));

@@ -218,13 +218,15 @@ describe('sync placement: a file whose sound lags its picture for real (a Zoom/T
   });
 
   it('flashes beyond the beeps\' search spans are searched again only where both ends show one at the same skew (skewBothEnds)', () => {
-    const far = (flashes: { start?: number; end?: number }, soundStart = true) => {
+    const far = (flashes: { start?: number | number[]; end?: number | number[] }, soundStart = true) => {
       const lav = state('lav.wav', 'audio', { start: 4.0, end: 30.0 });
       const sound = state('cam.mp4', 'audio', { start: soundStart ? 4.0 - OFFSET + 0.25 : undefined, end: 30.0 - OFFSET + 0.25 });
       const picture = state('cam.mp4', 'video');
       picture.frameS = F25;
-      for (const [w, t] of Object.entries(flashes) as Array<['start' | 'end', number]>) {
-        picture.detections.push({ window: w, t_s: t, confidence: 0.99, onset_sd_s: 0.002, placeable: false, unplaceable_reason: `flash candidate at ${t.toFixed(3)} s (score 400.0): outside the beep's span ${(t + 0.25).toFixed(3)} ± 0.170 s` } as StreamState['detections'][number]);
+      for (const [w, ts] of Object.entries(flashes) as Array<['start' | 'end', number | number[]]>) {
+        for (const t of [ts].flat()) {
+          picture.detections.push({ window: w, t_s: t, confidence: 0.99, onset_sd_s: 0.002, placeable: false, unplaceable_reason: `flash candidate at ${t.toFixed(3)} s (score 400.0): outside the beep's span ${(t + 0.25).toFixed(3)} ± 0.170 s` } as StreamState['detections'][number]);
+        }
       }
       placeStreams([lav, sound, picture], lav, PLACING);
       return skewBothEnds(picture, [lav, sound, picture]);
@@ -238,6 +240,12 @@ describe('sync placement: a file whose sound lags its picture for real (a Zoom/T
     expect(far({ start: 4.0 - OFFSET, end: 30.0 - OFFSET - 0.04 })).toBeNull();
     // Beyond a second: not searched.
     expect(far({ start: 4.0 - OFFSET - 1.0, end: 30.0 - OFFSET - 1.0 })).toBeNull();
+    // Two clear candidates in a window (tsync60, held-out scene variant 602, --av-skew 0.22: one flash read twice 1.5 ms
+    // apart; another event 10 s before the end flash): the pair that agrees on one skew is searched again.
+    expect(far({ start: 4.0 - OFFSET, end: [30.0 - OFFSET, 30.0 - OFFSET + 0.0015] })).toBeCloseTo(0.25, 2);
+    expect(far({ start: 4.0 - OFFSET, end: [20.0 - OFFSET, 30.0 - OFFSET] })).toBeCloseTo(0.25, 9);
+    // Pairs agreeing on two skews (0.25 and 0.5 s): which is the LED is not known, nothing searched again.
+    expect(far({ start: [4.0 - OFFSET, 4.0 - OFFSET - 0.25], end: [30.0 - OFFSET, 30.0 - OFFSET - 0.25] })).toBeNull();
   });
 
   it('a sound that leads its picture is not explained by a Zoom or Bluetooth delay, which make it lag (tuser59)', () => {

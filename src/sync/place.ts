@@ -1219,24 +1219,39 @@ export function skewNote(s: StreamState, states: StreamState[], ends?: Ends): st
  * AV_SKEW_PLAUSIBLE_S, the sound placed by its beep. The sound of held-out scene variant 71 (--av-skew 0.22) whose
  * start beep was not found was left out before this took the mapped one (session 59). The session
  * searches the picture again there (session.ts searchAtSkew), with every check a guided flash gets; a Zoom/Teams or
- * Bluetooth sound 200-300 ms late lay outside the span (its flash refused, exit 2, before session 59). Null otherwise.
+ * Bluetooth sound 200-300 ms late lay outside the span (its flash refused, exit 2, before session 59). A window may
+ * hold more than one such candidate (one flash read twice, 1.5 ms apart; another event of confidence 0.95-0.97 seconds
+ * away): the skew is taken where every start/end pair that agrees lies within half a frame of one skew (one LED), and
+ * refused where pairs agree on two skews. Until 2026-12-08 (tsync60) a window with two such candidates was not searched
+ * again: held-out scene variant 602 (--av-skew 0.22) left 4 of its 10 --ends both pictures with sound refused so
+ * (placed since, 0.12-3.82 ms off; its 5th refused one shows no clear start flash). Null otherwise.
  */
 export function skewBothEnds(s: StreamState, states: StreamState[]): number | null {
   if (s.kind !== 'video' || s.placed || s.chosen.start || s.chosen.end) return null;
   if (!sameFileStreams(s, states).some((o) => o.kind === 'audio' && o.placed?.method === 'tone')) return null;
   // Where its flashes were searched: its sound's own beep, or the reference's mapped onto the sound's clock.
   const guides = flashGuides(s, states, states.find((o) => o.placed?.method === 'reference'));
-  const skews = (['start', 'end'] as const).map((w) => {
-    const far = s.detections.filter((d) => d.window === w && clearOutsideSpans(d) && typeof d.t_s === 'number');
-    const beep = guides.find((g) => g.window === w);
-    return far.length === 1 && beep ? { d: far[0].t_s as number, sd: Number(far[0].onset_sd_s ?? 0), beep: beep.t_s } : null;
-  });
-  if (!skews[0] || !skews[1]) return null;
-  const [a, b] = skews.map((x) => (x as { d: number; beep: number }).beep - (x as { d: number }).d);
-  const tolerance = Math.max(0.5 * (s.frameS ?? 1 / 25), 2 * Math.hypot(skews[0].sd, skews[1].sd));
-  const skew = (a + b) / 2;
-  if (Math.sign(a) !== Math.sign(b) || Math.abs(b - a) > tolerance || Math.abs(skew) <= AV_SKEW_MAX_S || Math.abs(skew) > AV_SKEW_PLAUSIBLE_S) return null;
-  return skew;
+  const halfFrame = 0.5 * (s.frameS ?? 1 / 25);
+  const [starts, ends] = (['start', 'end'] as const).map((w) => farSkews(s, w, guides.find((g) => g.window === w)));
+  const agreed = starts.flatMap((a) => ends.map((b) => agreedPair(a, b, halfFrame)).filter((k): k is number => k !== null));
+  if (!agreed.length) return null;
+  const [lo, hi] = [Math.min(...agreed), Math.max(...agreed)];
+  return hi - lo <= halfFrame ? (lo + hi) / 2 : null;
+}
+
+/** One window's clear candidates refused only for lying outside its beep's span: how far before that beep each lies. */
+function farSkews(s: StreamState, w: 'start' | 'end', beep: { t_s: number } | undefined): Array<{ skew: number; sd: number }> {
+  if (!beep) return [];
+  const far = s.detections.filter((d) => d.window === w && clearOutsideSpans(d) && typeof d.t_s === 'number');
+  return far.map((d) => ({ skew: beep.t_s - (d.t_s as number), sd: Number(d.onset_sd_s ?? 0) }));
+}
+
+/** The skew a start and an end candidate agree on (same side, within half a frame or 2 sd, beyond AV_SKEW_MAX_S, within AV_SKEW_PLAUSIBLE_S), or null. */
+function agreedPair(a: { skew: number; sd: number }, b: { skew: number; sd: number }, halfFrame: number): number | null {
+  const tolerance = Math.max(halfFrame, 2 * Math.hypot(a.sd, b.sd));
+  const skew = (a.skew + b.skew) / 2;
+  if (Math.sign(a.skew) !== Math.sign(b.skew) || Math.abs(b.skew - a.skew) > tolerance) return null;
+  return Math.abs(skew) <= AV_SKEW_MAX_S || Math.abs(skew) > AV_SKEW_PLAUSIBLE_S ? null : skew;
 }
 
 /** The far-skew evidence of a picture against its own file's placed sound (farSkew), for the refusal to lead with; or null. */
