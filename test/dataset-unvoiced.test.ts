@@ -206,7 +206,7 @@ describe('dataset build: sync beep and gimbal lock marks (trial29 SILENT-3, SILE
       const v = await validateDataset(join(tmp.dir, name));
       expect([name, v.checks.filter((c) => !c.ok && c.name !== 'sessions').map((c) => `${c.name}: ${c.message}`)]).toEqual([name, []]);
     }
-    expect(fixed.manifest.schema_version).toBe(3);
+    expect(fixed.manifest.schema_version).toBe(4);
   });
 });
 

@@ -95,7 +95,7 @@ describe('dataset validate: a schema_version no mmprep writes', () => {
       writeFileSync(join(REL, 'manifest.json'), text.replace(/"schema_version": \d+/, '"schema_version": 0'));
       const r = await runCliInProcess(['dataset', 'validate', REL]);
       expect(r.code).toBe(2);
-      expect(r.stderr).toBe(`mmprep: ${join(REL, 'manifest.json')}: schema_version 0 is not a version (versions are whole numbers from 1; this mmprep reads 1, 2 and 3): the manifest was edited or not written by mmprep dataset build; copy the release again from its build's -o, or rebuild it\n`);
+      expect(r.stderr).toBe(`mmprep: ${join(REL, 'manifest.json')}: schema_version 0 is not a version (versions are whole numbers from 1; this mmprep reads 1, 2, 3 and 4): the manifest was edited or not written by mmprep dataset build; copy the release again from its build's -o, or rebuild it\n`);
       writeFileSync(join(REL, 'manifest.json'), text.replace(/"schema_version": \d+,/, ''));
       const s = await runCliInProcess(['dataset', 'validate', REL]);
       expect(s.code).toBe(2);

@@ -48,7 +48,7 @@ describe('dataset build: what shaped the release', () => {
     const m = manifestOf(base);
     expect(m.format_version).toBe(3); // 3 since 2026-12-06: the sync stage's ways in extract, sessions[].issues
     expect(m.tool.build).toMatch(/^[0-9a-f]{16}$/);
-    expect(m.schema_version).toBe(3); // 3 since 2026-12-06: descriptions, word ratios and counts, face_detection_rate over time (fingerprint.ts)
+    expect(m.schema_version).toBe(4); // 3 since 2026-12-06: descriptions, word ratios and counts, face_detection_rate over time; 4 since 2026-12-08: gold-trace labels (fingerprint.ts)
     expect(m.fingerprint).toMatch(/^sha256:[0-9a-f]{64}$/);
     // the synthetic sessions' meta.json: every stage at default options, version 'synthetic', no face model recorded
     expect(m.extract).toEqual([
@@ -60,7 +60,7 @@ describe('dataset build: what shaped the release', () => {
     expect(readFileSync(join(base, 'README.md'), 'utf8')).toContain(`manifest.json \`fingerprint\`): \`${m.fingerprint}\``);
     const r = await validateDataset(base);
     expect(failed(r)).toEqual([]);
-    expect(manifestCheck(r).message).toBe(`manifest.json of mmprep 0.1.0 code ${m.tool.build}, format 3, schema 3, fingerprint ${m.fingerprint!.slice(0, 19)}…, 3 data files`);
+    expect(manifestCheck(r).message).toBe(`manifest.json of mmprep 0.1.0 code ${m.tool.build}, format 3, schema 4, fingerprint ${m.fingerprint!.slice(0, 19)}…, 3 data files`);
   });
 
   it('the fingerprint changes with an option that shapes the records, and a rebuild is byte-identical', async () => {
@@ -141,7 +141,7 @@ describe('dataset validate: releases of other mmprep builds', () => {
     const r = await validateDataset(V3S2);
     expect(failed(r)).toEqual([]);
     expect(manifestCheck(r).message).toBe(
-      `manifest.json of mmprep 0.1.0 code ${m.tool.build}, format 3, schema 2, fingerprint ${m.fingerprint!.slice(0, 19)}… (record schema 2, older than this mmprep's 3 (checked against schema 2, as built): before schema 3, a word's mean of a boolean field has the frame field's name (words[].audio.voiced is a share of the word, 0-1; schema 3 calls it voiced_ratio), words have no frame counts (n, n_missing), quality.face_detection_rate divides by the video frames that exist (a dropped-frame gap is not counted as no face), and schema.json has no descriptions), 3 data files`,
+      `manifest.json of mmprep 0.1.0 code ${m.tool.build}, format 3, schema 2, fingerprint ${m.fingerprint!.slice(0, 19)}… (record schema 2, older than this mmprep's 4 (checked against schema 2, as built): before schema 3, a word's mean of a boolean field has the frame field's name (words[].audio.voiced is a share of the word, 0-1; schema 3 calls it voiced_ratio), words have no frame counts (n, n_missing), quality.face_detection_rate divides by the video frames that exist (a dropped-frame gap is not counted as no face), and schema.json has no descriptions; before schema 4, no label comes from a continuous gold trace (labels[].kind \`trace\`, a label with gold mean, sd, n_samples, coverage and raters_sd over the record)), 3 data files`,
     );
   });
 
@@ -154,17 +154,17 @@ describe('dataset validate: releases of other mmprep builds', () => {
     expect(r.stderr).toMatch(new RegExp(`^mmprep: ${d}: manifest\\.json declares format_version 4, which this mmprep 0\\.1\\.0 \\(code [0-9a-f]{16}\\) does not know \\(it reads 1, 2 and 3\\); the release was made by mmprep 0\\.1\\.0 code [0-9a-f]{16}: validate it with that mmprep or a newer one\\n$`));
     const s = copy();
     const cliCode = /this mmprep 0\.1\.0 \(code ([0-9a-f]{16})\)/.exec(r.stderr)![1]; // the CLI's code (dist's, not src's)
-    editManifest(s, (m) => ((m.schema_version = 4), (m.tool.build = cliCode)));
+    editManifest(s, (m) => ((m.schema_version = 5), (m.tool.build = cliCode)));
     const j = await runCliInProcess(['dataset', 'validate', s, '--json']);
     expect(j.code).toBe(2);
-    expect(JSON.parse(j.stdout)).toMatchObject({ ok: false, checks: [], exit_code: 2, error: expect.stringContaining('manifest.json declares schema_version 4, which this mmprep 0.1.0 (code') });
+    expect(JSON.parse(j.stdout)).toMatchObject({ ok: false, checks: [], exit_code: 2, error: expect.stringContaining('manifest.json declares schema_version 5, which this mmprep 0.1.0 (code') });
     const newer = copy();
-    editManifest(newer, (m) => ((m.schema_version = 4), (m.tool.build = '0123456789abcdef')));
-    expect((await runCliInProcess(['dataset', 'validate', newer])).stderr).toMatch(/schema_version 4, .*; the release was made by mmprep 0\.1\.0 code 0123456789abcdef: validate it with that mmprep or a newer one\n$/);
+    editManifest(newer, (m) => ((m.schema_version = 5), (m.tool.build = '0123456789abcdef')));
+    expect((await runCliInProcess(['dataset', 'validate', newer])).stderr).toMatch(/schema_version 5, .*; the release was made by mmprep 0\.1\.0 code 0123456789abcdef: validate it with that mmprep or a newer one\n$/);
     expect(j.stderr.trim().split('\n')).toHaveLength(1);
     // Naming this very code as its maker, the release cannot be a newer mmprep's: "validate it with that mmprep or a
     // newer one" sent users looking for an mmprep that does not exist (a trial, 2026-12-05).
-    expect(JSON.parse(j.stdout).error).toMatch(/declares schema_version 4, which this mmprep 0\.1\.0 \(code ([0-9a-f]{16})\) does not know \(it reads 1, 2 and 3\), yet it names this very mmprep's code \(\1\) as its maker: the manifest was edited after the build; copy the release again from its build's -o, or rebuild it$/);
+    expect(JSON.parse(j.stdout).error).toMatch(/declares schema_version 5, which this mmprep 0\.1\.0 \(code ([0-9a-f]{16})\) does not know \(it reads 1, 2, 3 and 4\), yet it names this very mmprep's code \(\1\) as its maker: the manifest was edited after the build; copy the release again from its build's -o, or rebuild it$/);
   });
 
   it("a session's made_by, an option or the tool edited after the build fails manifest, naming the fingerprint", async () => {

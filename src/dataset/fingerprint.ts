@@ -28,20 +28,25 @@ export function shapingStages(formatVersion: number): readonly string[] {
   return formatVersion >= 3 ? ['sync', 'audio', 'face'] : ['audio', 'face'];
 }
 /** The record schemas (src/dataset/schema.ts) this mmprep writes (the last) and validates; format 1 releases are schema 1. */
-export const SCHEMA_VERSIONS = [1, 2, 3] as const;
+export const SCHEMA_VERSIONS = [1, 2, 3, 4] as const;
 /**
  * 2 since 2026-12-04: quality.sync_beep, sync_beep_ratio, pose_gimbal_lock_ratio (schema.ts qualitySchema).
  * 3 since 2026-12-06 (ttrial50): a `description` on every field of schema.json (field-docs.ts); a word's means of
  * boolean fields named `<field>_ratio` (words[].audio.voiced_ratio, was `voiced`) with frame counts (audio n, face n
  * and n_missing); quality.face_detection_rate over the span's time (a dropped-frame gap counts as no face); the
  * card's records without a face split into "no video" and "no face in view".
+ * 4 since 2026-12-08: a label from a continuous gold trace (`dataset build --labels` of `agreement --traces --gold`'s
+ * file; manifest.json labels[].kind `trace`) has its own shape, gold {mean, sd, n_samples, coverage, raters_sd}: an
+ * mmprep of schema 3 would fail such a release's schema check with advice that does not fit, so it is told to use a
+ * newer one. Records without a trace label are as in schema 3.
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /** What each record schema changed, for `dataset validate` to say of a release of an older one (what a reader must mind). */
 const SCHEMA_CHANGES: Record<number, string> = {
   2: 'quality.sync_beep, sync_beep_ratio and pose_gimbal_lock_ratio are absent',
   3: "a word's mean of a boolean field has the frame field's name (words[].audio.voiced is a share of the word, 0-1; schema 3 calls it voiced_ratio), words have no frame counts (n, n_missing), quality.face_detection_rate divides by the video frames that exist (a dropped-frame gap is not counted as no face), and schema.json has no descriptions",
+  4: 'no label comes from a continuous gold trace (labels[].kind `trace`, a label with gold mean, sd, n_samples, coverage and raters_sd over the record)',
 };
 
 /** How a release of record schema `version` differs from this mmprep's (newest change last); '' when it is this one's. */
