@@ -46,6 +46,13 @@ describe('dataset build: a pair warning is kept when either file of the pair is 
     const m = { ...map, streams: [map.streams[0], { ...pic, warnings: [own] }, { ...pic, stream: 1, warnings: [assumed] }, { ...pic, stream: 2, warnings: [skew] }] } as unknown as SyncMap;
     expect(syncMapWarnings(m, ['s01_camera.mp4']).map((w) => w.code)).toEqual(['picture_own_clock', 'picture_drift_assumed', 'av_skew']);
   });
+  it("a camera placed by its content (content_lag: the talkers' lag, not the beep's, ±8.75 ms) reaches a release of its face features, not one of the lav alone (since 2026-12-08)", () => {
+    const lag = { code: 'content_lag', message: "placed by its content, at the talkers' lag against s02_lav.flac, not the beep's" };
+    const cam = { file: '../../s01_camera.mp4', kind: 'audio', stream: 0, offset_s: -0.62, confidence: 0.9, placed_from: { file: '../../s02_lav.flac', kind: 'audio', stream: 0 }, warnings: [lag] };
+    const m = { ...map, streams: [map.streams[0], cam] } as unknown as SyncMap;
+    expect(syncMapWarnings(m, ['s01_camera.mp4'])).toEqual([{ code: 'content_lag', message: `sync: s01_camera.mp4 audio stream 0: content_lag: ${lag.message}` }]);
+    expect(syncMapWarnings(m, ['s02_lav.flac'])).toEqual([]);
+  });
 });
 
 describe('dataset build: the audio and face stages\' warnings', () => {
