@@ -253,6 +253,16 @@ describe('agreement --traces: bad input and options', () => {
     expect(a.dimensions).toEqual(b.dimensions);
   });
 
+  it("a time column named with its unit in brackets ('Time (ms)', as export tools label it) is found and read in ms", async () => {
+    // tuser61: before, `Time (ms)` was not found ("no time column … pass --time-col")
+    const wide = readFileSync(INDEPENDENT, 'utf8').trim().split('\n').slice(1);
+    const ms = ['Video;Annotator;Time (ms);valence', ...wide.map((l) => l.split(',')).map(([t, r, s, v]) => `${t};${r};${Math.round(Number(s) * 1000)};${v}`)];
+    const a = await run([file('time-ms-brackets.csv', ms.join('\n') + '\n')]);
+    const b = await run([INDEPENDENT]);
+    expect(a.traces.columns).toEqual({ target: 'Video', rater: 'Annotator', time: 'Time (ms)', ratings: ['valence'], dimension: null });
+    expect(a.dimensions).toEqual(b.dimensions);
+  });
+
   it('--gold-aggregate ewe without --traces is refused', async () => {
     const r = await runCliInProcess(['agreement', PANEL, '--gold-aggregate', 'ewe', '--gold', join(tmp.dir, 'x.csv')]);
     expect(r.code).toBe(2);

@@ -49,7 +49,18 @@ export interface ReadTracesOptions {
 }
 
 /** Time columns as the ratings reader detects them (read.ts TRACE_TIME), in seconds unless named in ms. */
-const TIME_NAMES = ['time_s', 't_s', 'time', 'timestamp', 't', 'time_ms', 't_ms', 'frametime'];
+export const TRACE_TIME_NAMES = ['time_s', 't_s', 'time', 'timestamp', 't', 'time_ms', 't_ms', 'frametime'];
+const TIME_NAMES = TRACE_TIME_NAMES;
+/** Rater columns of a trace file (dataset build's raw-trace check reads the same names). */
+export const TRACE_RATER_NAMES = ['rater', 'annotator', 'coder'];
+
+/**
+ * A header name as the column lists match it: trimmed, lower case, a unit in brackets written as a suffix, as
+ * annotation tools label it (`Time (ms)` -> `time_ms`, `Time [s]` -> `time_s`; isMs reads the unit either way).
+ */
+export function traceColumnKey(name: string): string {
+  return name.replace(/^\uFEFF/, '').trim().toLowerCase().replace(/\s*[([]\s*(ms|s)\s*[)\]]$/, '_$1');
+}
 const isMs = (name: string) => /(^|_)ms$|\(ms\)/i.test(name.trim());
 
 interface Columns {
@@ -61,9 +72,9 @@ interface Columns {
 }
 
 function findColumn(header: string[], given: string | undefined, names: string[], what: string, flag: string, file: string): number {
-  const lower = header.map((h) => h.trim().toLowerCase());
+  const lower = header.map(traceColumnKey);
   if (given !== undefined) {
-    const i = lower.indexOf(given.trim().toLowerCase());
+    const i = header.findIndex((h) => h.trim().toLowerCase() === given.trim().toLowerCase());
     if (i < 0) throw new InputError(`no column '${given}' (${flag}) in the header (${header.join(', ')})`, { file, line: 1 });
     return i;
   }
@@ -81,7 +92,7 @@ function columnsOf(header: string[], o: ReadTracesOptions, file: string): Column
     return i;
   };
   const target = need(findColumn(header, o.targetColumn, ['target', 'session', 'clip', 'video'], 'target', '--target-col', file), "'target'", '--target-col');
-  const rater = need(findColumn(header, o.raterColumn, ['rater', 'annotator', 'coder'], 'rater', '--rater-col', file), "'rater'", '--rater-col');
+  const rater = need(findColumn(header, o.raterColumn, TRACE_RATER_NAMES, 'rater', '--rater-col', file), "'rater'", '--rater-col');
   const time = need(findColumn(header, o.timeColumn, TIME_NAMES, 'time', '--time-col', file), `time (${TIME_NAMES.slice(0, 4).join(', ')}, …)`, '--time-col');
   const dimension = findColumn(header, o.dimensionColumn, ['dimension'], 'dimension', '--dimension-col', file);
   const used = new Set([target, rater, time, dimension]);
