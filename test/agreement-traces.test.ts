@@ -263,6 +263,19 @@ describe('agreement --traces: bad input and options', () => {
     expect(a.dimensions).toEqual(b.dimensions);
   });
 
+  it('a European export (semicolons, decimal commas) is read with --decimal-comma, and its refusal without it names the option', async () => {
+    // tuser61: --decimal-comma was refused with --traces ("traces are numeric"), so such an export could not be read
+    const rows = readFileSync(INDEPENDENT, 'utf8').trim().split('\n');
+    const eu = rows.map((l) => l.split(',').join(';')).map((l, i) => (i === 0 ? l : l.replace(/(\d)\.(\d)/g, '$1,$2')));
+    const p = file('eu.csv', eu.join('\n') + '\n');
+    const a = await run([p, '--decimal-comma']);
+    const b = await run([INDEPENDENT]);
+    expect(a.dimensions).toEqual(b.dimensions);
+    const r = await runCliInProcess(['agreement', p, '--traces']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/eu\.csv:2, column (time_s|valence): (time|rating) '-?\d+,\d+' is not a number[^:]*\(a decimal comma, as a European export writes\? pass --decimal-comma\)/);
+  });
+
   it('--gold-aggregate ewe without --traces is refused', async () => {
     const r = await runCliInProcess(['agreement', PANEL, '--gold-aggregate', 'ewe', '--gold', join(tmp.dir, 'x.csv')]);
     expect(r.code).toBe(2);

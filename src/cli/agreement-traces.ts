@@ -21,6 +21,7 @@ export interface TraceCliOptions {
   delimiter?: string;
   na?: string;
   excludeRater?: string[];
+  decimalComma?: boolean;
   traceStep?: number;
   maxGapS: number;
   maxLagS: number;
@@ -46,7 +47,6 @@ export function refuseRatingsOptions(o: Record<string, unknown>): void {
     ['--alpha-metric', o.alphaMetric !== undefined],
     ['--bootstrap', typeof o.bootstrap === 'number' && o.bootstrap > 0],
     ['--tolerance', o.tolerance !== undefined],
-    ['--decimal-comma', o.decimalComma === true],
   ];
   const hit = bad.filter(([, b]) => b).map(([n]) => n);
   if (hit.length)
@@ -97,7 +97,7 @@ async function writeTraceGold(path: string, table: TraceTable, grids: Array<{ us
 
 /** Reads, analyses, writes gold and prints; returns the gate's verdict (or null). */
 export async function traceOutputs(file: string, o: TraceCliOptions, print: (t: string) => void | Promise<void>): Promise<{ passed: boolean; message: string } | null> {
-  const table = await readTraces(file, { targetColumn: o.targetCol, raterColumn: o.raterCol, ratingColumn: o.ratingCol, dimensionColumn: o.dimensionCol, timeColumn: o.timeCol, delimiter: o.delimiter, naValues: naList(o.na), excludeRaters: o.excludeRater?.flatMap((v) => v.split(',').map((s) => s.trim())) });
+  const table = await readTraces(file, { targetColumn: o.targetCol, raterColumn: o.raterCol, ratingColumn: o.ratingCol, dimensionColumn: o.dimensionCol, timeColumn: o.timeCol, delimiter: o.delimiter, decimalComma: o.decimalComma, naValues: naList(o.na), excludeRaters: o.excludeRater?.flatMap((v) => v.split(',').map((s) => s.trim())) });
   for (const n of table.notes) process.stderr.write(`mmprep agreement: ${file}: ${n}\n`);
   const { step, source } = stepOf(table, o);
   const opts = { step, maxGap: o.maxGapS, maxLag: o.maxLagS, align: o.alignLags };

@@ -8,7 +8,7 @@ import { createReadStream } from 'node:fs';
 import { parse } from 'csv-parse';
 import { InputError } from '../../common/errors.js';
 import { decimalNumber } from '../../common/decimal.js';
-import { sniffFileDelimiter } from '../../common/csv.js';
+import { looksLikeDecimalComma, parseDecimal, sniffFileDelimiter, thousandsPointMessage } from '../../common/csv.js';
 import { shellWord } from '../../common/shell.js';
 
 export interface Trace {
@@ -46,6 +46,8 @@ export interface ReadTracesOptions {
   /** Cell values that mean a missing sample besides '' and NA. */
   naValues?: string[];
   excludeRaters?: string[];
+  /** Numbers are written with a decimal comma ('0,35', a European export). */
+  decimalComma?: boolean;
 }
 
 /** Time columns as the ratings reader detects them (read.ts TRACE_TIME), in seconds unless named in ms. */
@@ -156,7 +158,18 @@ interface ReadState {
   na: Set<string>;
   exclude: Set<string>;
   seenExcluded: Set<string>;
+  decimalComma: boolean;
 }
+
+/** A time or rating cell as a number, or NaN; a comma or point that may mean either is refused (common/csv.ts). */
+function cellNumber(text: string, st: ReadState, file: string, line: number, column: string): number {
+  const thousands = thousandsPointMessage(text, st.decimalComma);
+  if (thousands) throw new InputError(thousands, { file, line, column });
+  return st.decimalComma ? parseDecimal(text, true) : decimalNumber(text);
+}
+
+/** The hint for a cell that failed to parse: a decimal comma without --decimal-comma. */
+const commaHint = (text: string, st: ReadState) => (!st.decimalComma && looksLikeDecimalComma(text) ? ` (a decimal comma, as a European export writes? pass --decimal-comma)` : '');
 
 /** One data row into the builder: its samples (one per rating column with a value). */
 function readRow(st: ReadState, b: Builder, record: string[], line: number, file: string): void {
@@ -172,13 +185,13 @@ function readRow(st: ReadState, b: Builder, record: string[], line: number, file
     return;
   }
   const tText = record[cols.time].trim();
-  const t = decimalNumber(tText);
-  if (!Number.isFinite(t)) throw new InputError(`time '${tText}' is not a number (${st.ms ? 'milliseconds' : 'seconds'}): write it as a decimal number, or pass --time-col for the time column`, { file, line, column: header[cols.time] });
+  const t = cellNumber(tText, st, file, line, header[cols.time]);
+  if (!Number.isFinite(t)) throw new InputError(`time '${tText}' is not a number (${st.ms ? 'milliseconds' : 'seconds'})${commaHint(tText, st)}: write it as a decimal number, or pass --time-col for the time column`, { file, line, column: header[cols.time] });
   for (const rc of cols.ratings) {
     const text = record[rc].trim();
     if (st.na.has(text.toLowerCase())) continue;
-    const v = decimalNumber(text);
-    if (!Number.isFinite(v)) throw new InputError(`rating '${text}' is not a number: write it as a decimal number (missing: leave it empty or NA, or list it with --na)`, { file, line, column: header[rc] });
+    const v = cellNumber(text, st, file, line, header[rc]);
+    if (!Number.isFinite(v)) throw new InputError(`rating '${text}' is not a number${commaHint(text, st)}: write it as a decimal number (missing: leave it empty or NA, or list it with --na)`, { file, line, column: header[rc] });
     const dim = cols.dimension >= 0 ? record[cols.dimension].trim() : header[rc];
     if (dim === '') throw new InputError('an empty dimension: fill it in or delete the row', { file, line, column: header[cols.dimension] });
     b.add(dim, target, rater, st.ms ? t / 1000 : t, v, line);
@@ -209,7 +222,7 @@ export async function readTraces(path: string, o: ReadTracesOptions = {}): Promi
       const header = record.map((c) => c.trim());
       const cols = columnsOf(header, o, file);
       const na = new Set(['', 'na', 'nan', ...(o.naValues ?? []).map((s) => s.trim().toLowerCase())]);
-      st = { header, cols, ms: isMs(header[cols.time]), na, exclude: new Set(o.excludeRaters ?? []), seenExcluded: new Set() };
+      st = { header, cols, ms: isMs(header[cols.time]), na, exclude: new Set(o.excludeRaters ?? []), seenExcluded: new Set(), decimalComma: o.decimalComma === true };
     }
   } catch (e) {
     throw readError(e, file);
