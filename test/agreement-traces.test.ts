@@ -4,7 +4,7 @@
  * outlier in arousal and reversed in valence, one flat in s02 and stopped early in s03) against R's values
  * (scripts/trace-references.R: cor(), Lin's CCC, psych::alpha raw_alpha, the lag search, EWE; panel.reference.json).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FIXTURES, runCliInProcess, tempDir } from './helpers/cli.js';
@@ -274,6 +274,23 @@ describe('agreement --traces: bad input and options', () => {
     const r = await runCliInProcess(['agreement', p, '--traces']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/eu\.csv:2, column (time_s|valence): (time|rating) '-?\d+,\d+' is not a number[^:]*\(a decimal comma, as a European export writes\? pass --decimal-comma\)/);
+  });
+
+  it("milliseconds under a column named 'Time' (read as seconds: samples 40 s apart, over --max-gap-s) are refused, no gold written", async () => {
+    // tuser61: before, exit 0 with 'grid every 40 s', a 10 000 s target, a clean rater said to be reversed, and a gold
+    // trace at 0, 40, 80 … s that dataset build held over every window
+    const wide = readFileSync(INDEPENDENT, 'utf8').trim().split('\n').slice(1);
+    const ms = ['target,rater,Time,valence', ...wide.map((l) => l.split(',')).map(([t, r, s, v]) => `${t},${r},${Math.round(Number(s) * 1000)},${v}`)];
+    const p = file('time-ms-as-s.csv', ms.join('\n') + '\n');
+    const g = join(tmp.dir, 'time-ms-as-s.gold.csv');
+    const r = await runCliInProcess(['agreement', p, '--traces', '--gold', g]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("the finest median sampling step among the traces is 100 s, over --max-gap-s 1 s: every two neighbouring samples would be a gap, so no trace can be resampled. Times in milliseconds in column 'Time', read as seconds? name it time_ms or 'Time (ms)'");
+    expect(existsSync(g)).toBe(false);
+    // samples that really are 100 s apart are read when --max-gap-s allows it
+    const ok = await runCliInProcess(['agreement', p, '--traces', '--max-gap-s', '150', '--json']);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout).traces.step_s).toBe(100);
   });
 
   it('--gold-aggregate ewe without --traces is refused', async () => {
