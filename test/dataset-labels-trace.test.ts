@@ -173,6 +173,11 @@ describe('gold-trace inputs refused or said', () => {
     expect((r.labels.arousal.gold as unknown as { mean: number }).mean).toBe(5);
   });
 
+  it("dataset build --help says --labels takes a gold trace (tuser61: it named ratings only)", async () => {
+    const r = await runCliInProcess(['dataset', 'build', '--help']);
+    expect(r.stdout.replace(/\s+/g, ' ')).toContain('or a gold trace of continuous ratings (target,dimension,time_s,gold,…) as `mmprep agreement FILE --traces --gold` writes it');
+  });
+
   it('session_id in place of target, no sd/n_raters columns, and .jsonl are read', async () => {
     const csv = write('g4.csv', ['session_id,dimension,time_s,gold', ...rows('s02', 250).map((l) => l.split(',').slice(0, 4).join(','))].join('\n') + '\n');
     const jsonl = write('g.jsonl', rows('s02', 250).map((l) => { const [target, dimension, t, gold] = l.split(','); return JSON.stringify({ target, dimension: 'valence', time_s: Number(t), gold: Number(gold), sd: 0.1, n_raters: 2 }); }).join('\n') + '\n');
