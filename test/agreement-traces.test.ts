@@ -293,6 +293,18 @@ describe('agreement --traces: bad input and options', () => {
     expect(JSON.parse(ok.stdout).traces.step_s).toBe(100);
   });
 
+  it('a gold trace or a JSON file given as the raters\' traces is named as such (tuser61: --rater-col advice; malformed CSV)', async () => {
+    const gold = await bad('target,dimension,time_s,gold,sd,n_raters\ns01,arousal,0,0.5,0.1,3\ns01,arousal,0.04,0.5,0.1,3\n');
+    expect(gold.code).toBe(2);
+    expect(gold.stderr).toContain("bad.csv:1: this is a gold trace (target, dimension, time_s, gold, sd, n_raters: one row per grid time, as agreement --traces --gold writes it), not the raters' own traces");
+    const json = await bad('[\n  {"id": 1, "annotations": []}\n]\n');
+    expect(json.code).toBe(2);
+    const missing = await runCliInProcess(['agreement', join(tmp.dir, 'no-such.csv'), '--traces']);
+    expect(missing.code).toBe(2); // was 'internal error: ENOENT', exit 1
+    expect(missing.stderr).toMatch(/no-such\.csv: cannot read the file \(ENOENT\)\n$/);
+    expect(json.stderr).toContain('bad.csv:1: the file looks like JSON (a Label Studio or other tool\'s JSON export?), not CSV: export CSV from the tool (Label Studio: Export, CSV), or write one row per sample with columns target, rater, time_s');
+  });
+
   it('--gold-aggregate ewe without --traces is refused', async () => {
     const r = await runCliInProcess(['agreement', PANEL, '--gold-aggregate', 'ewe', '--gold', join(tmp.dir, 'x.csv')]);
     expect(r.code).toBe(2);

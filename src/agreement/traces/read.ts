@@ -10,6 +10,7 @@ import { InputError } from '../../common/errors.js';
 import { decimalNumber } from '../../common/decimal.js';
 import { looksLikeDecimalComma, parseDecimal, sniffFileDelimiter, thousandsPointMessage } from '../../common/csv.js';
 import { shellWord } from '../../common/shell.js';
+import { refuseOtherFormat } from '../read.js';
 
 export interface Trace {
   /** Sample times in seconds, ascending, no repeats. */
@@ -93,6 +94,9 @@ function columnsOf(header: string[], o: ReadTracesOptions, file: string): Column
     if (i < 0) throw new InputError(`no ${what} column in the header (${header.join(', ')}): name it or pass ${flag}`, { file, line: 1 });
     return i;
   };
+  const keys = header.map(traceColumnKey);
+  if (o.raterColumn === undefined && keys.includes('gold') && keys.includes('time_s') && !TRACE_RATER_NAMES.some((n) => keys.includes(n)))
+    throw new InputError(`this is a gold trace (${header.join(', ')}: one row per grid time, as agreement --traces --gold writes it), not the raters' own traces: agreement --traces reads each rater's trace (target, rater, time_s, a column per dimension); give the gold trace to dataset build --labels`, { file, line: 1 });
   const target = need(findColumn(header, o.targetColumn, ['target', 'session', 'clip', 'video'], 'target', '--target-col', file), "'target'", '--target-col');
   const rater = need(findColumn(header, o.raterColumn, TRACE_RATER_NAMES, 'rater', '--rater-col', file), "'rater'", '--rater-col');
   const time = need(findColumn(header, o.timeColumn, TIME_NAMES, 'time', '--time-col', file), `time (${TIME_NAMES.slice(0, 4).join(', ')}, …)`, '--time-col');
@@ -209,6 +213,9 @@ function readError(e: unknown, file: string): InputError {
 /** Reads the whole file (every sample is kept: the traces are resampled per target afterwards). */
 export async function readTraces(path: string, o: ReadTracesOptions = {}): Promise<TraceTable> {
   const file = path;
+  await refuseOtherFormat(path, 'one row per sample with columns target, rater, time_s and a column per dimension (arousal, valence)').catch((e) => {
+    throw e instanceof InputError ? e : readError(e, file);
+  });
   const delimiter = o.delimiter ?? (await sniffFileDelimiter(path));
   const parser = createReadStream(path).pipe(parse({ bom: true, delimiter, skip_empty_lines: true, relax_column_count: true, info: true }));
   const b = new Builder();
