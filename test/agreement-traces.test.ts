@@ -253,6 +253,14 @@ describe('agreement --traces: bad input and options', () => {
     expect(a.dimensions).toEqual(b.dimensions);
   });
 
+  it('session_id (the manifest\'s name, which dataset build reads in a gold trace) is the target column (tuser61: refused)', async () => {
+    const wide = readFileSync(INDEPENDENT, 'utf8').trim().split('\n');
+    const a = await run([file('session-id.csv', ['session_id' + wide[0].slice('target'.length), ...wide.slice(1)].join('\n') + '\n')]);
+    const b = await run([INDEPENDENT]);
+    expect(a.traces.columns.target).toBe('session_id');
+    expect(a.dimensions).toEqual(b.dimensions);
+  });
+
   it("a time column named with its unit in brackets ('Time (ms)', as export tools label it) is found and read in ms", async () => {
     // tuser61: before, `Time (ms)` was not found ("no time column … pass --time-col")
     const wide = readFileSync(INDEPENDENT, 'utf8').trim().split('\n').slice(1);

@@ -97,7 +97,7 @@ function columnsOf(header: string[], o: ReadTracesOptions, file: string): Column
   const keys = header.map(traceColumnKey);
   if (o.raterColumn === undefined && keys.includes('gold') && keys.includes('time_s') && !TRACE_RATER_NAMES.some((n) => keys.includes(n)))
     throw new InputError(`this is a gold trace (${header.join(', ')}: one row per grid time, as agreement --traces --gold writes it), not the raters' own traces: agreement --traces reads each rater's trace (target, rater, time_s, a column per dimension); give the gold trace to dataset build --labels`, { file, line: 1 });
-  const target = need(findColumn(header, o.targetColumn, ['target', 'session', 'clip', 'video'], 'target', '--target-col', file), "'target'", '--target-col');
+  const target = need(findColumn(header, o.targetColumn, ['target', 'session', 'session_id', 'clip', 'video'], 'target', '--target-col', file), "'target'", '--target-col');
   const rater = need(findColumn(header, o.raterColumn, TRACE_RATER_NAMES, 'rater', '--rater-col', file), "'rater'", '--rater-col');
   const time = need(findColumn(header, o.timeColumn, TIME_NAMES, 'time', '--time-col', file), `time (${TIME_NAMES.slice(0, 4).join(', ')}, …)`, '--time-col');
   const dimension = findColumn(header, o.dimensionColumn, ['dimension'], 'dimension', '--dimension-col', file);
