@@ -178,6 +178,20 @@ describe('gold-trace inputs refused or said', () => {
     expect(r.stdout.replace(/\s+/g, ' ')).toContain('or a gold trace of continuous ratings (target,dimension,time_s,gold,…) as `mmprep agreement FILE --traces --gold` writes it');
   });
 
+  it('a trace mostly outside the recording (ms written as time_s) is labels_unmatched, which fails validate (tuser61)', async () => {
+    // before: 'labels_trace_outside' only; the one sample inside was held over every window (a 40 s cell), every
+    // record labelled with that value, dataset valid, exit 0
+    const ms = write('g-ms.csv', ['target,dimension,time_s,gold,sd,n_raters', ...Array.from({ length: 250 }, (_, k) => `s02,arousal,${k * 40},${(k % 7) / 10},0.1,3`)].join('\n') + '\n');
+    await build('rel-ms', {}, [ms]);
+    const m = JSON.parse(readFileSync(join(tmp.dir, 'rel-ms', 'manifest.json'), 'utf8'));
+    const issues = m.sessions.find((x: { session_id: string }) => x.session_id === 's02').issues;
+    expect(issues).toContainEqual({ kind: 'labels_unmatched', message: expect.stringContaining('g-ms.csv: 248 of the 250 gold samples of arousal') });
+    expect(issues[0].message).toContain('(most of it lies outside: times in milliseconds written as time_s?)');
+    const v = await runCliInProcess(['dataset', 'validate', join(tmp.dir, 'rel-ms')]);
+    expect(v.code).toBe(3);
+    expect(v.stdout).toMatch(/FAIL warnings: .*session s02: labels_unmatched: labels: g-ms\.csv: 248 of the 250/);
+  }, 60_000);
+
   it('session_id in place of target, no sd/n_raters columns, and .jsonl are read', async () => {
     const csv = write('g4.csv', ['session_id,dimension,time_s,gold', ...rows('s02', 250).map((l) => l.split(',').slice(0, 4).join(','))].join('\n') + '\n');
     const jsonl = write('g.jsonl', rows('s02', 250).map((l) => { const [target, dimension, t, gold] = l.split(','); return JSON.stringify({ target, dimension: 'valence', time_s: Number(t), gold: Number(gold), sd: 0.1, n_raters: 2 }); }).join('\n') + '\n');
