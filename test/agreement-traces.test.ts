@@ -4,7 +4,7 @@
  * outlier in arousal and reversed in valence, one flat in s02 and stopped early in s03) against R's values
  * (scripts/trace-references.R: cor(), Lin's CCC, psych::alpha raw_alpha, the lag search, EWE; panel.reference.json).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FIXTURES, runCliInProcess, tempDir } from './helpers/cli.js';
@@ -251,6 +251,66 @@ describe('agreement --traces: bad input and options', () => {
     const b = await run([INDEPENDENT]);
     expect(a.traces.columns).toEqual({ target: 'session', rater: 'annotator', time: 'time_ms', ratings: ['rating'], dimension: 'dimension' });
     expect(a.dimensions).toEqual(b.dimensions);
+  });
+
+  it('session_id (the manifest\'s name, which dataset build reads in a gold trace) is the target column (tuser61: refused)', async () => {
+    const wide = readFileSync(INDEPENDENT, 'utf8').trim().split('\n');
+    const a = await run([file('session-id.csv', ['session_id' + wide[0].slice('target'.length), ...wide.slice(1)].join('\n') + '\n')]);
+    const b = await run([INDEPENDENT]);
+    expect(a.traces.columns.target).toBe('session_id');
+    expect(a.dimensions).toEqual(b.dimensions);
+  });
+
+  it("a time column named with its unit in brackets ('Time (ms)', as export tools label it) is found and read in ms", async () => {
+    // tuser61: before, `Time (ms)` was not found ("no time column … pass --time-col")
+    const wide = readFileSync(INDEPENDENT, 'utf8').trim().split('\n').slice(1);
+    const ms = ['Video;Annotator;Time (ms);valence', ...wide.map((l) => l.split(',')).map(([t, r, s, v]) => `${t};${r};${Math.round(Number(s) * 1000)};${v}`)];
+    const a = await run([file('time-ms-brackets.csv', ms.join('\n') + '\n')]);
+    const b = await run([INDEPENDENT]);
+    expect(a.traces.columns).toEqual({ target: 'Video', rater: 'Annotator', time: 'Time (ms)', ratings: ['valence'], dimension: null });
+    expect(a.dimensions).toEqual(b.dimensions);
+  });
+
+  it('a European export (semicolons, decimal commas) is read with --decimal-comma, and its refusal without it names the option', async () => {
+    // tuser61: --decimal-comma was refused with --traces ("traces are numeric"), so such an export could not be read
+    const rows = readFileSync(INDEPENDENT, 'utf8').trim().split('\n');
+    const eu = rows.map((l) => l.split(',').join(';')).map((l, i) => (i === 0 ? l : l.replace(/(\d)\.(\d)/g, '$1,$2')));
+    const p = file('eu.csv', eu.join('\n') + '\n');
+    const a = await run([p, '--decimal-comma']);
+    const b = await run([INDEPENDENT]);
+    expect(a.dimensions).toEqual(b.dimensions);
+    const r = await runCliInProcess(['agreement', p, '--traces']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/eu\.csv:2, column (time_s|valence): (time|rating) '-?\d+,\d+' is not a number[^:]*\(a decimal comma, as a European export writes\? pass --decimal-comma\)/);
+  });
+
+  it("milliseconds under a column named 'Time' (read as seconds: samples 40 s apart, over --max-gap-s) are refused, no gold written", async () => {
+    // tuser61: before, exit 0 with 'grid every 40 s', a 10 000 s target, a clean rater said to be reversed, and a gold
+    // trace at 0, 40, 80 … s that dataset build held over every window
+    const wide = readFileSync(INDEPENDENT, 'utf8').trim().split('\n').slice(1);
+    const ms = ['target,rater,Time,valence', ...wide.map((l) => l.split(',')).map(([t, r, s, v]) => `${t},${r},${Math.round(Number(s) * 1000)},${v}`)];
+    const p = file('time-ms-as-s.csv', ms.join('\n') + '\n');
+    const g = join(tmp.dir, 'time-ms-as-s.gold.csv');
+    const r = await runCliInProcess(['agreement', p, '--traces', '--gold', g]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("the finest median sampling step among the traces is 100 s, over --max-gap-s 1 s: every two neighbouring samples would be a gap, so no trace can be resampled. Times in milliseconds in column 'Time', read as seconds? name it time_ms or 'Time (ms)'");
+    expect(existsSync(g)).toBe(false);
+    // samples that really are 100 s apart are read when --max-gap-s allows it
+    const ok = await runCliInProcess(['agreement', p, '--traces', '--max-gap-s', '150', '--json']);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout).traces.step_s).toBe(100);
+  });
+
+  it('a gold trace or a JSON file given as the raters\' traces is named as such (tuser61: --rater-col advice; malformed CSV)', async () => {
+    const gold = await bad('target,dimension,time_s,gold,sd,n_raters\ns01,arousal,0,0.5,0.1,3\ns01,arousal,0.04,0.5,0.1,3\n');
+    expect(gold.code).toBe(2);
+    expect(gold.stderr).toContain("bad.csv:1: this is a gold trace (target, dimension, time_s, gold, sd, n_raters: one row per grid time, as agreement --traces --gold writes it), not the raters' own traces");
+    const json = await bad('[\n  {"id": 1, "annotations": []}\n]\n');
+    expect(json.code).toBe(2);
+    const missing = await runCliInProcess(['agreement', join(tmp.dir, 'no-such.csv'), '--traces']);
+    expect(missing.code).toBe(2); // was 'internal error: ENOENT', exit 1
+    expect(missing.stderr).toMatch(/no-such\.csv: cannot read the file \(ENOENT\)\n$/);
+    expect(json.stderr).toContain('bad.csv:1: the file looks like JSON (a Label Studio or other tool\'s JSON export?), not CSV: export CSV from the tool (Label Studio: Export, CSV), or write one row per sample with columns target, rater, time_s');
   });
 
   it('--gold-aggregate ewe without --traces is refused', async () => {

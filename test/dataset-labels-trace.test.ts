@@ -152,6 +152,46 @@ describe('gold-trace inputs refused or said', () => {
     await expect(build('rel-wide', {}, [wide])).rejects.toThrow(/a 'FrameTime' column and no gold column: one column per rater\?\), not labels of records: make the gold trace first/);
   });
 
+  it("a raw export under the names agreement --traces reads (coder, t_ms, 'Time (ms)') is refused as raters' traces too", async () => {
+    // tuser61: before, `Video;Annotator;Time (ms)` and `session;coder;t_ms` were read as ratings, whose error advised
+    // --rater-col, then "pass --traces", an option dataset build has not
+    for (const [name, header, shape] of [
+      ['raw-eu.csv', 'Video;Annotator;Time (ms);Arousal', "a 'Annotator' column and a 'Time (ms)' column"],
+      ['raw-coder.csv', 'session;coder;t_ms;arousal', "a 'coder' column and a 't_ms' column"],
+    ]) {
+      const raw = write(name, [header, 's01;a;0;0.1', 's01;a;40;0.2', 's01;b;0;0.3'].join('\n') + '\n');
+      await expect(build(`rel-${name}`, {}, [raw])).rejects.toThrow(`this looks like the raters' own continuous traces (${shape}: one row per rater and time)`);
+    }
+  });
+
+  it('rated spans with a timestamp column (the order agreement reads for drift) are ratings, not raw traces', async () => {
+    // tuser61: refused as "the raters' own continuous traces" on 2026-12-08's main (a rater column beside 'timestamp')
+    const spans = write('spans-ts.csv', ['session_id,start_s,end_s,target,rater,dimension,rating,timestamp', 's02,1.48,3.48,s02_a,r1,arousal,4,2026-11-03T10:00:00', 's02,1.48,3.48,s02_a,r2,arousal,6,2026-11-03T10:05:00'].join('\n') + '\n');
+    await build('rel-spans-ts', { segments: 'labels' }, [spans]);
+    const r = [...records(join(tmp.dir, 'rel-spans-ts')).values()].find((x) => x.id.startsWith('s02/'))!;
+    expect([r.start_s, r.end_s]).toEqual([1.48, 3.48]);
+    expect((r.labels.arousal.gold as unknown as { mean: number }).mean).toBe(5);
+  });
+
+  it("dataset build --help says --labels takes a gold trace (tuser61: it named ratings only)", async () => {
+    const r = await runCliInProcess(['dataset', 'build', '--help']);
+    expect(r.stdout.replace(/\s+/g, ' ')).toContain('or a gold trace of continuous ratings (target,dimension,time_s,gold,…) as `mmprep agreement FILE --traces --gold` writes it');
+  });
+
+  it('a trace mostly outside the recording (ms written as time_s) is labels_unmatched, which fails validate (tuser61)', async () => {
+    // before: 'labels_trace_outside' only; the one sample inside was held over every window (a 40 s cell), every
+    // record labelled with that value, dataset valid, exit 0
+    const ms = write('g-ms.csv', ['target,dimension,time_s,gold,sd,n_raters', ...Array.from({ length: 250 }, (_, k) => `s02,arousal,${k * 40},${(k % 7) / 10},0.1,3`)].join('\n') + '\n');
+    await build('rel-ms', {}, [ms]);
+    const m = JSON.parse(readFileSync(join(tmp.dir, 'rel-ms', 'manifest.json'), 'utf8'));
+    const issues = m.sessions.find((x: { session_id: string }) => x.session_id === 's02').issues;
+    expect(issues).toContainEqual({ kind: 'labels_unmatched', message: expect.stringContaining('g-ms.csv: 248 of the 250 gold samples of arousal') });
+    expect(issues[0].message).toContain('(most of it lies outside: times in milliseconds written as time_s?)');
+    const v = await runCliInProcess(['dataset', 'validate', join(tmp.dir, 'rel-ms')]);
+    expect(v.code).toBe(3);
+    expect(v.stdout).toMatch(/FAIL warnings: .*session s02: labels_unmatched: labels: g-ms\.csv: 248 of the 250/);
+  }, 60_000);
+
   it('session_id in place of target, no sd/n_raters columns, and .jsonl are read', async () => {
     const csv = write('g4.csv', ['session_id,dimension,time_s,gold', ...rows('s02', 250).map((l) => l.split(',').slice(0, 4).join(','))].join('\n') + '\n');
     const jsonl = write('g.jsonl', rows('s02', 250).map((l) => { const [target, dimension, t, gold] = l.split(','); return JSON.stringify({ target, dimension: 'valence', time_s: Number(t), gold: Number(gold), sd: 0.1, n_raters: 2 }); }).join('\n') + '\n');

@@ -508,12 +508,11 @@ function isCsvErrorCode(code: string): boolean {
  * A file in another format given as ratings (a Label Studio JSON export, a Praat TextGrid): named, with what to export
  * instead; csv-parse stopped on its first quote (ttrial44b R1).
  */
-async function refuseOtherFormat(path: string): Promise<void> {
+export async function refuseOtherFormat(path: string, csv = 'one row per rating with columns target, rater, rating (or one row per target and a column per rater)'): Promise<void> {
   const fh = await open(path, 'r');
   const buf = Buffer.alloc(256);
   const { bytesRead } = await fh.read(buf, 0, buf.length, 0).finally(() => fh.close());
   const head = buf.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, '').trimStart();
-  const csv = 'one row per rating with columns target, rater, rating (or one row per target and a column per rater)';
   if (/^(\[\s*[{\]]|\{\s*")/.test(head)) {
     throw new InputError(`the file looks like JSON (a Label Studio or other tool's JSON export?), not CSV: export CSV from the tool (Label Studio: Export, CSV), or write ${csv}`, { file: path, line: 1 });
   }

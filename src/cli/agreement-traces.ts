@@ -21,6 +21,7 @@ export interface TraceCliOptions {
   delimiter?: string;
   na?: string;
   excludeRater?: string[];
+  decimalComma?: boolean;
   traceStep?: number;
   maxGapS: number;
   maxLagS: number;
@@ -46,7 +47,6 @@ export function refuseRatingsOptions(o: Record<string, unknown>): void {
     ['--alpha-metric', o.alphaMetric !== undefined],
     ['--bootstrap', typeof o.bootstrap === 'number' && o.bootstrap > 0],
     ['--tolerance', o.tolerance !== undefined],
-    ['--decimal-comma', o.decimalComma === true],
   ];
   const hit = bad.filter(([, b]) => b).map(([n]) => n);
   if (hit.length)
@@ -54,12 +54,25 @@ export function refuseRatingsOptions(o: Record<string, unknown>): void {
   if (o.goldAggregate !== undefined && o.goldAggregate !== 'mean' && o.goldAggregate !== 'ewe') throw new InputError(`--traces --gold-aggregate takes mean or ewe, got '${o.goldAggregate}'`);
 }
 
-function stepOf(table: TraceTable, o: TraceCliOptions): { step: number; source: string } {
-  if (o.traceStep !== undefined) return { step: o.traceStep, source: '--trace-step' };
+function stepOf(table: TraceTable, o: TraceCliOptions, file: string): { step: number; source: string } {
   const all = table.dimensions.flatMap((d) => d.traces.flatMap((row) => row.filter((t) => t !== null)));
   const s = defaultStep(all);
+  if (s !== null && s > o.maxGapS) throw sparseSamplesError(s, o.maxGapS, table.columns.time, file);
+  if (o.traceStep !== undefined) return { step: o.traceStep, source: '--trace-step' };
   if (s === null || !(s > 0)) throw new InputError('no trace has two samples: a trace needs samples at two or more times (or pass --trace-step)');
   return { step: s, source: 'the finest median sampling step among the traces' };
+}
+
+/**
+ * Samples further apart than --max-gap-s in every trace: no trace can be interpolated, so any figure would come from
+ * the few grid times that fall on a sample. The usual cause is milliseconds under a column named as seconds (`Time`:
+ * a 40 ms joystick read as every 40 s gave a 10 000 s target, a clean rater diagnosed as reversed, exit 0).
+ */
+function sparseSamplesError(step: number, maxGap: number, column: string, file: string): InputError {
+  return new InputError(
+    `the finest median sampling step among the traces is ${step} s, over --max-gap-s ${maxGap} s: every two neighbouring samples would be a gap, so no trace can be resampled. Times in milliseconds in column '${column}', read as seconds? name it time_ms or '${column} (ms)' (a name ending in ms is read as milliseconds); if the samples really lie ${step} s apart, pass --max-gap-s above that`,
+    { file },
+  );
 }
 
 interface GateCheck {
@@ -97,9 +110,9 @@ async function writeTraceGold(path: string, table: TraceTable, grids: Array<{ us
 
 /** Reads, analyses, writes gold and prints; returns the gate's verdict (or null). */
 export async function traceOutputs(file: string, o: TraceCliOptions, print: (t: string) => void | Promise<void>): Promise<{ passed: boolean; message: string } | null> {
-  const table = await readTraces(file, { targetColumn: o.targetCol, raterColumn: o.raterCol, ratingColumn: o.ratingCol, dimensionColumn: o.dimensionCol, timeColumn: o.timeCol, delimiter: o.delimiter, naValues: naList(o.na), excludeRaters: o.excludeRater?.flatMap((v) => v.split(',').map((s) => s.trim())) });
+  const table = await readTraces(file, { targetColumn: o.targetCol, raterColumn: o.raterCol, ratingColumn: o.ratingCol, dimensionColumn: o.dimensionCol, timeColumn: o.timeCol, delimiter: o.delimiter, decimalComma: o.decimalComma, naValues: naList(o.na), excludeRaters: o.excludeRater?.flatMap((v) => v.split(',').map((s) => s.trim())) });
   for (const n of table.notes) process.stderr.write(`mmprep agreement: ${file}: ${n}\n`);
-  const { step, source } = stepOf(table, o);
+  const { step, source } = stepOf(table, o, file);
   const opts = { step, maxGap: o.maxGapS, maxLag: o.maxLagS, align: o.alignLags };
   const analysed = table.dimensions.map((d) => {
     try {

@@ -86,7 +86,7 @@ function registerBuild(ds: Command): void {
     .description('one JSON record per segment (words, audio and face sequences with functionals, labels, quality) from a session manifest and extract\'s feature folders')
     .argument('<manifest>', 'session manifest (CSV or JSONL) as `mmprep extract` reads it')
     .requiredOption('--features <dir>', 'the output folder of `mmprep extract` (DIR/<session_id>/...)')
-    .option('--labels <file>', 'ratings CSV as `mmprep agreement` reads it (repeat for one file per dimension or campaign); targets = segment ids or with session_id,start_s,end_s columns', collect, [])
+    .option('--labels <file>', 'ratings CSV as `mmprep agreement` reads it (repeat for one file per dimension or campaign); targets = segment ids or with session_id,start_s,end_s columns; or a gold trace of continuous ratings (target,dimension,time_s,gold,…) as `mmprep agreement FILE --traces --gold` writes it: each record gets its mean over the span', collect, [])
     .option('--decimal-comma', "labels files write numbers with a decimal comma ('3,5')", false)
     .option('--na <values>', "labels files: cell values that mean a missing rating besides an empty cell and NA, comma-separated (e.g. 99,-1)")
     .option('--categorical [files]', 'labels files hold category labels (happy, sad, ...), not numbers: gold is the majority label; with a comma list of --labels files (paths or names), those only', false)

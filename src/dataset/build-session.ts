@@ -736,7 +736,9 @@ export async function buildSession(
   const spans = await spansOnReference(s, join(featuresDir, s.session_id, 'sync.json'), labels?.spans ?? []);
   if (labels?.traces?.length) {
     labels = { ...labels, traces: await tracesOnReference(s, join(featuresDir, s.session_id, 'sync.json'), labels.traces) };
-    warn(outcome, 'labels_trace_outside', traceOutsideWarnings(labels.traces ?? [], f.recording, s));
+    const outside = traceOutsideWarnings(labels.traces ?? [], f.recording, s);
+    warn(outcome, 'labels_unmatched', outside.filter((w) => w.mostly).map((w) => w.message));
+    warn(outcome, 'labels_trace_outside', outside.filter((w) => !w.mostly).map((w) => w.message));
   }
   if (opt.segments.kind === 'labels' && f.recording) checkSpansInside(spans, f.recording, labels?.file ?? 'labels');
   const range = sessionExtent(f);

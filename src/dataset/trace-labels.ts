@@ -54,11 +54,14 @@ export async function tracesOnReference(s: ManifestSession, syncPath: string, tr
 
 /**
  * Gold samples outside the recording by more than a grid step (on the reference clock): a trace longer than the
- * session, or on another clock, or another session's. One warning per dimension naming the file's first such line.
+ * session, or on another clock, or another session's. One warning per dimension naming the file's first such line;
+ * `mostly` when more than half of the session's samples lie outside (build-session gives it kind labels_unmatched,
+ * which fails dataset validate: a trace timed in ms as time_s left 2 of 251 samples inside, the first held over
+ * every window, every record labelled with one value, dataset valid; tuser61).
  */
-export function traceOutsideWarnings(traces: SessionTrace[], rec: RecordingExtent | null, s: ManifestSession): string[] {
+export function traceOutsideWarnings(traces: SessionTrace[], rec: RecordingExtent | null, s: ManifestSession): Array<{ message: string; mostly: boolean }> {
   if (!rec) return [];
-  const out: string[] = [];
+  const out: Array<{ message: string; mostly: boolean }> = [];
   for (const x of traces) {
     if (!x.series) continue;
     const { t, lines } = x.series;
@@ -67,9 +70,10 @@ export function traceOutsideWarnings(traces: SessionTrace[], rec: RecordingExten
     const i = off[0];
     const clock = (s.meta.labels_clock ?? '').trim();
     const on = clock && clock !== 'reference' ? `labels_clock ${clock}, mapped to the reference clock` : 'the reference clock (labels_clock empty)';
-    out.push(
-      `labels: ${basename(x.file)}: ${off.length} of the ${t.length} gold samples of ${x.key} (the first on line ${lines[i]}, at ${Number(t[i].toFixed(3))} s on ${on}) lie outside the recording (${Number(rec.start_s.toFixed(3))}-${Number(rec.end_s.toFixed(3))} s): they label no record; is the trace this session's, and timed on the clock labels_clock names? check it`,
-    );
+    out.push({
+      mostly: off.length * 2 > t.length,
+      message: `labels: ${basename(x.file)}: ${off.length} of the ${t.length} gold samples of ${x.key} (the first on line ${lines[i]}, at ${Number(t[i].toFixed(3))} s on ${on}) lie outside the recording (${Number(rec.start_s.toFixed(3))}-${Number(rec.end_s.toFixed(3))} s): they label no record; is the trace this session's, and timed on the clock labels_clock names?${off.length * 2 > t.length ? ' (most of it lies outside: times in milliseconds written as time_s?)' : ''} check it`,
+    });
   }
   return out;
 }

@@ -9,6 +9,7 @@ import { basename } from 'node:path';
 import { parseDecimal, readCsvText, readTextFile } from '../common/csv.js';
 import { InputError } from '../common/errors.js';
 import { irregularStep, medianStep } from './trace-window.js';
+import { TRACE_RATER_NAMES, TRACE_TIME_NAMES, traceColumnKey } from '../agreement/traces/read.js';
 
 /** One session's gold samples of one dimension, in file order (times strictly increasing), with their file lines. */
 export interface TraceSamples {
@@ -32,19 +33,26 @@ export interface TraceDimension {
   notes: string[];
 }
 
-const TIME_COLUMNS = ['time_s', 'time', 'timestamp', 'time_ms', 'frametime', 'frame_time'];
-const RATER_COLUMNS = ['rater', 'annotator', 'rater_id', 'annotator_id'];
+// The names mmprep agreement --traces reads (src/agreement/traces/read.ts), so a raw export it reads is recognised here
+// (until 2026-12-08 this list lacked t_s, t_ms, coder and `Time (ms)`: such an export was read as ratings, with advice
+// that led to "pass --traces", an option dataset build has not). A bare `t` counts only beside a rater column (a wide
+// ratings sheet may have a rater 't').
+const TIME_COLUMNS = [...TRACE_TIME_NAMES, 'frame_time'];
+const RATER_COLUMNS = [...TRACE_RATER_NAMES, 'rater_id', 'annotator_id', 'coder_id'];
 
 type Kind = 'gold' | 'raw' | null;
 
 /** What a header names: a gold trace, the raters' own traces, or neither (a ratings file). */
 export function traceKind(header: string[]): Kind {
-  const h = header.map((c) => c.replace(/^\uFEFF/, '').trim().toLowerCase());
+  const h = header.map(traceColumnKey);
   const has = (c: string) => h.includes(c);
   if ((has('target') || has('session_id')) && has('time_s') && has('gold')) return 'gold';
-  // long (a rater column) or wide (RECOLA's `FrameTime;FM1;FF1;…`: one column per rater): a time column without the
-  // span columns a rated stretch has is a trace, not ratings of targets
-  if (TIME_COLUMNS.some(has) && (RATER_COLUMNS.some(has) || !(has('start_s') || has('end_s')))) return 'raw';
+  // Rated spans (start_s/end_s) are ratings, whatever else the file has: a long ratings file may carry a time or
+  // timestamp column, the order agreement reads for drift (refused as raw traces on 2026-12-08's main).
+  if (has('start_s') || has('end_s')) return null;
+  // long (a rater column) or wide (RECOLA's `FrameTime;FM1;FF1;…`: one column per rater): a time column is a trace
+  const rater = RATER_COLUMNS.some(has);
+  if (TIME_COLUMNS.some((c) => has(c) && (c !== 't' || rater))) return 'raw';
   return null;
 }
 
@@ -64,8 +72,8 @@ async function headerOf(file: string, text: string, delimiter: string | undefine
 
 /** The refusal of a file of the raters' own traces (kind 'raw'). */
 function rawTraceRefusal(file: string, header: string[]): InputError {
-  const rater = header.find((c) => RATER_COLUMNS.includes(c.trim().toLowerCase()));
-  const time = header.find((c) => TIME_COLUMNS.includes(c.replace(/^\uFEFF/, '').trim().toLowerCase())) ?? 'time';
+  const rater = header.find((c) => RATER_COLUMNS.includes(traceColumnKey(c)));
+  const time = header.find((c) => TIME_COLUMNS.includes(traceColumnKey(c))) ?? 'time';
   const shape = rater ? `a '${rater}' column and a '${time}' column: one row per rater and time` : `a '${time}' column and no gold column: one column per rater?`;
   return new InputError(
     `this looks like the raters' own continuous traces (${shape}), not labels of records: make the gold trace first with \`mmprep agreement ${basename(file)} --traces --gold gold.csv\` and give gold.csv to --labels (dataset build does not average raters' traces itself)`,

@@ -8,8 +8,9 @@ import { createReadStream } from 'node:fs';
 import { parse } from 'csv-parse';
 import { InputError } from '../../common/errors.js';
 import { decimalNumber } from '../../common/decimal.js';
-import { sniffFileDelimiter } from '../../common/csv.js';
+import { looksLikeDecimalComma, parseDecimal, sniffFileDelimiter, thousandsPointMessage } from '../../common/csv.js';
 import { shellWord } from '../../common/shell.js';
+import { refuseOtherFormat } from '../read.js';
 
 export interface Trace {
   /** Sample times in seconds, ascending, no repeats. */
@@ -46,10 +47,23 @@ export interface ReadTracesOptions {
   /** Cell values that mean a missing sample besides '' and NA. */
   naValues?: string[];
   excludeRaters?: string[];
+  /** Numbers are written with a decimal comma ('0,35', a European export). */
+  decimalComma?: boolean;
 }
 
 /** Time columns as the ratings reader detects them (read.ts TRACE_TIME), in seconds unless named in ms. */
-const TIME_NAMES = ['time_s', 't_s', 'time', 'timestamp', 't', 'time_ms', 't_ms', 'frametime'];
+export const TRACE_TIME_NAMES = ['time_s', 't_s', 'time', 'timestamp', 't', 'time_ms', 't_ms', 'frametime'];
+const TIME_NAMES = TRACE_TIME_NAMES;
+/** Rater columns of a trace file (dataset build's raw-trace check reads the same names). */
+export const TRACE_RATER_NAMES = ['rater', 'annotator', 'coder'];
+
+/**
+ * A header name as the column lists match it: trimmed, lower case, a unit in brackets written as a suffix, as
+ * annotation tools label it (`Time (ms)` -> `time_ms`, `Time [s]` -> `time_s`; isMs reads the unit either way).
+ */
+export function traceColumnKey(name: string): string {
+  return name.replace(/^\uFEFF/, '').trim().toLowerCase().replace(/\s*[([]\s*(ms|s)\s*[)\]]$/, '_$1');
+}
 const isMs = (name: string) => /(^|_)ms$|\(ms\)/i.test(name.trim());
 
 interface Columns {
@@ -61,9 +75,9 @@ interface Columns {
 }
 
 function findColumn(header: string[], given: string | undefined, names: string[], what: string, flag: string, file: string): number {
-  const lower = header.map((h) => h.trim().toLowerCase());
+  const lower = header.map(traceColumnKey);
   if (given !== undefined) {
-    const i = lower.indexOf(given.trim().toLowerCase());
+    const i = header.findIndex((h) => h.trim().toLowerCase() === given.trim().toLowerCase());
     if (i < 0) throw new InputError(`no column '${given}' (${flag}) in the header (${header.join(', ')})`, { file, line: 1 });
     return i;
   }
@@ -80,8 +94,11 @@ function columnsOf(header: string[], o: ReadTracesOptions, file: string): Column
     if (i < 0) throw new InputError(`no ${what} column in the header (${header.join(', ')}): name it or pass ${flag}`, { file, line: 1 });
     return i;
   };
-  const target = need(findColumn(header, o.targetColumn, ['target', 'session', 'clip', 'video'], 'target', '--target-col', file), "'target'", '--target-col');
-  const rater = need(findColumn(header, o.raterColumn, ['rater', 'annotator', 'coder'], 'rater', '--rater-col', file), "'rater'", '--rater-col');
+  const keys = header.map(traceColumnKey);
+  if (o.raterColumn === undefined && keys.includes('gold') && keys.includes('time_s') && !TRACE_RATER_NAMES.some((n) => keys.includes(n)))
+    throw new InputError(`this is a gold trace (${header.join(', ')}: one row per grid time, as agreement --traces --gold writes it), not the raters' own traces: agreement --traces reads each rater's trace (target, rater, time_s, a column per dimension); give the gold trace to dataset build --labels`, { file, line: 1 });
+  const target = need(findColumn(header, o.targetColumn, ['target', 'session', 'session_id', 'clip', 'video'], 'target', '--target-col', file), "'target'", '--target-col');
+  const rater = need(findColumn(header, o.raterColumn, TRACE_RATER_NAMES, 'rater', '--rater-col', file), "'rater'", '--rater-col');
   const time = need(findColumn(header, o.timeColumn, TIME_NAMES, 'time', '--time-col', file), `time (${TIME_NAMES.slice(0, 4).join(', ')}, …)`, '--time-col');
   const dimension = findColumn(header, o.dimensionColumn, ['dimension'], 'dimension', '--dimension-col', file);
   const used = new Set([target, rater, time, dimension]);
@@ -145,7 +162,18 @@ interface ReadState {
   na: Set<string>;
   exclude: Set<string>;
   seenExcluded: Set<string>;
+  decimalComma: boolean;
 }
+
+/** A time or rating cell as a number, or NaN; a comma or point that may mean either is refused (common/csv.ts). */
+function cellNumber(text: string, st: ReadState, file: string, line: number, column: string): number {
+  const thousands = thousandsPointMessage(text, st.decimalComma);
+  if (thousands) throw new InputError(thousands, { file, line, column });
+  return st.decimalComma ? parseDecimal(text, true) : decimalNumber(text);
+}
+
+/** The hint for a cell that failed to parse: a decimal comma without --decimal-comma. */
+const commaHint = (text: string, st: ReadState) => (!st.decimalComma && looksLikeDecimalComma(text) ? ` (a decimal comma, as a European export writes? pass --decimal-comma)` : '');
 
 /** One data row into the builder: its samples (one per rating column with a value). */
 function readRow(st: ReadState, b: Builder, record: string[], line: number, file: string): void {
@@ -161,13 +189,13 @@ function readRow(st: ReadState, b: Builder, record: string[], line: number, file
     return;
   }
   const tText = record[cols.time].trim();
-  const t = decimalNumber(tText);
-  if (!Number.isFinite(t)) throw new InputError(`time '${tText}' is not a number (${st.ms ? 'milliseconds' : 'seconds'}): write it as a decimal number, or pass --time-col for the time column`, { file, line, column: header[cols.time] });
+  const t = cellNumber(tText, st, file, line, header[cols.time]);
+  if (!Number.isFinite(t)) throw new InputError(`time '${tText}' is not a number (${st.ms ? 'milliseconds' : 'seconds'})${commaHint(tText, st)}: write it as a decimal number, or pass --time-col for the time column`, { file, line, column: header[cols.time] });
   for (const rc of cols.ratings) {
     const text = record[rc].trim();
     if (st.na.has(text.toLowerCase())) continue;
-    const v = decimalNumber(text);
-    if (!Number.isFinite(v)) throw new InputError(`rating '${text}' is not a number: write it as a decimal number (missing: leave it empty or NA, or list it with --na)`, { file, line, column: header[rc] });
+    const v = cellNumber(text, st, file, line, header[rc]);
+    if (!Number.isFinite(v)) throw new InputError(`rating '${text}' is not a number${commaHint(text, st)}: write it as a decimal number (missing: leave it empty or NA, or list it with --na)`, { file, line, column: header[rc] });
     const dim = cols.dimension >= 0 ? record[cols.dimension].trim() : header[rc];
     if (dim === '') throw new InputError('an empty dimension: fill it in or delete the row', { file, line, column: header[cols.dimension] });
     b.add(dim, target, rater, st.ms ? t / 1000 : t, v, line);
@@ -185,6 +213,9 @@ function readError(e: unknown, file: string): InputError {
 /** Reads the whole file (every sample is kept: the traces are resampled per target afterwards). */
 export async function readTraces(path: string, o: ReadTracesOptions = {}): Promise<TraceTable> {
   const file = path;
+  await refuseOtherFormat(path, 'one row per sample with columns target, rater, time_s and a column per dimension (arousal, valence)').catch((e) => {
+    throw e instanceof InputError ? e : readError(e, file);
+  });
   const delimiter = o.delimiter ?? (await sniffFileDelimiter(path));
   const parser = createReadStream(path).pipe(parse({ bom: true, delimiter, skip_empty_lines: true, relax_column_count: true, info: true }));
   const b = new Builder();
@@ -198,7 +229,7 @@ export async function readTraces(path: string, o: ReadTracesOptions = {}): Promi
       const header = record.map((c) => c.trim());
       const cols = columnsOf(header, o, file);
       const na = new Set(['', 'na', 'nan', ...(o.naValues ?? []).map((s) => s.trim().toLowerCase())]);
-      st = { header, cols, ms: isMs(header[cols.time]), na, exclude: new Set(o.excludeRaters ?? []), seenExcluded: new Set() };
+      st = { header, cols, ms: isMs(header[cols.time]), na, exclude: new Set(o.excludeRaters ?? []), seenExcluded: new Set(), decimalComma: o.decimalComma === true };
     }
   } catch (e) {
     throw readError(e, file);
