@@ -84,7 +84,8 @@ export function frameChroma(d: ArrayLike<number>, w: number, h: number, q = 0.99
       const o = 3 * (y * w + x);
       const sum = d[o] + d[o + 1] + d[o + 2];
       if (sum < FRAME_CHROMA_MIN_SUM) continue;
-      const [dr, dg] = [d[o] / sum - 1 / 3, d[o + 1] / sum - 1 / 3];
+      const dr = d[o] / sum - 1 / 3;
+      const dg = d[o + 1] / sum - 1 / 3;
       hist[Math.min(FRAME_CHROMA_BINS - 1, Math.floor(Math.sqrt(dr * dr + dg * dg) * 1.5 * FRAME_CHROMA_BINS))]++;
       n++;
     }

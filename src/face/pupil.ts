@@ -202,7 +202,8 @@ function rivalPeak(score: Float64Array, nx: number, ny: number, bi: number, bj: 
       let peak = true;
       for (let dj = -1; dj <= 1 && peak; dj++) {
         for (let di = -1; di <= 1 && peak; di++) {
-          const [ii, jj] = [i + di, j + dj];
+          const ii = i + di;
+          const jj = j + dj;
           if (ii >= 0 && jj >= 0 && ii < nx && jj < ny && score[jj * nx + ii] > s) peak = false;
         }
       }
@@ -237,7 +238,11 @@ export function irisFit(rgb: ArrayLike<number>, width: number, height: number, o
     for (let i = 0; i < g.nx; i++) {
       if (!g.mask[(j + GRID_PAD) * g.stride + i + GRID_PAD]) continue;
       const s = (score[j * g.nx + i] = discContrast(g, i, j));
-      if (s > best) [best, bi, bj] = [s, i, j];
+      if (s > best) {
+        best = s;
+        bi = i;
+        bj = j;
+      }
     }
   }
   if (bi < 0 || !(best >= MIN_CONTRAST)) return none;
