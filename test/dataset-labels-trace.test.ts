@@ -236,6 +236,24 @@ describe('gold-trace inputs refused or said', () => {
     expect(notes.find((n) => n.startsWith('session s02: its features were extracted on the clock of role video'))).toContain("so its gold trace's time_s (labels_clock is empty) are read as timed on video");
   });
 
+  it("an empty labels_clock where the session's video lies off the reference is said (labels_clock_assumed); 'reference' says the times are the reference's", async () => {
+    const notes: string[] = [];
+    const withCell = (cell: string) => demoManifestCopy(join(tmp.dir, `demo-${cell || 'empty'}`), (csv) => csv.replace(/\n$/, '').split('\n').map((l, i) => `${l},${i === 0 ? 'labels_clock' : l.startsWith('s01,') ? cell : ''}`).join('\n') + '\n');
+    const run = (manifest: string, out: string, sink: string[]) => buildDataset(manifest, { features: FEATURES, out: join(tmp.dir, out), labels: [GOLD], segments: 'fixed:2', onNote: (x) => sink.push(x), onWarning: (x) => sink.push(x) });
+    await run(withCell(''), 'rel-assumed', notes);
+    const line = notes.filter((x) => x.includes('because labels_clock is empty'));
+    expect(line).toEqual([
+      "session s01: labels: gold.csv: the gold trace's time_s are read on the reference clock (lav_audio) because labels_clock is empty, but this session's video lies 1.500 s after it: raters who rated while watching the video timed the trace on the video's clock, and every window's label would be read 1.500 s off; give labels_clock video (or reference, if the times are the reference's, to say so and silence this)",
+      // the synthetic s02's camera starts 0.5 s before its lav (the file has no trace of s03)
+      expect.stringMatching(/^session s02: labels: gold\.csv: .* but this session's video lies 0\.500 s before it: /),
+    ]);
+    const m = JSON.parse(readFileSync(join(tmp.dir, 'rel-assumed', 'manifest.json'), 'utf8'));
+    expect(m.sessions.find((x: { session_id: string }) => x.session_id === 's01').issues.map((i: { kind: string }) => i.kind)).toContain('labels_clock_assumed');
+    const quiet: string[] = [];
+    await run(withCell('reference'), 'rel-reference', quiet);
+    expect(quiet.filter((x) => x.includes('labels_clock is empty')).map((x) => x.slice(0, 12))).toEqual(['session s02:']);
+  });
+
   it('--segments labels with only a gold trace is refused: a trace has no spans', async () => {
     await expect(build('rel-seg', { segments: 'labels' })).rejects.toThrow(/--segments labels makes a record per rated span, and a gold trace has none \(gold\.csv\)/);
   });

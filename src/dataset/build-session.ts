@@ -26,7 +26,7 @@ import { checkInsideRecording, checkSpansInside, fmtSpan, transcriptOverlaps, tr
 import { AUDIO_STEP_S, FACE_STEP_S, featuresExtent } from './transcript-fit.js';
 import { faceModelOf } from './fingerprint.js';
 import { VoicingTap, type ClockFit } from './clock-fit.js';
-import { DEFAULT_MIN_TRACE_COVERAGE, sessionTraces, tallyTrace, traceLabel, traceOutsideWarnings, tracesOnReference, type SessionTrace, type TraceTally } from './trace-labels.js';
+import { DEFAULT_MIN_TRACE_COVERAGE, sessionTraces, tallyTrace, traceLabel, traceClockAssumedWarnings, traceOutsideWarnings, tracesOnReference, type SessionTrace, type TraceTally } from './trace-labels.js';
 import { clockMismatchWarning, declaredRole, planClockCheck, runClockCheck, sessionRoleClocks, spansMatchOnOtherClock } from './clock-check.js';
 
 export interface DatasetSessionOutcome {
@@ -735,6 +735,7 @@ export async function buildSession(
   await noteInputs(given, s, f, featuresDir, labels, opt, outcome);
   const spans = await spansOnReference(s, join(featuresDir, s.session_id, 'sync.json'), labels?.spans ?? []);
   if (labels?.traces?.length) {
+    warn(outcome, 'labels_clock_assumed', await traceClockAssumedWarnings(s, join(featuresDir, s.session_id, 'sync.json'), labels.traces));
     labels = { ...labels, traces: await tracesOnReference(s, join(featuresDir, s.session_id, 'sync.json'), labels.traces) };
     const outside = traceOutsideWarnings(labels.traces ?? [], f.recording, s);
     warn(outcome, 'labels_unmatched', outside.filter((w) => w.mostly).map((w) => w.message));

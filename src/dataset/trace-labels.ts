@@ -53,6 +53,35 @@ export async function tracesOnReference(s: ManifestSession, syncPath: string, tr
 }
 
 /**
+ * A gold trace read on the reference clock because labels_clock is empty, in a session whose video lies more than
+ * half a grid step (or 20 ms) from the reference: raters watch the video while they rate, so a trace timed from the
+ * video's start is read that far off, labels shifted with exit 0 (tuser61: 0.60-0.66 s, window means 0.42 apart).
+ * The cell 'reference' says the times are the reference's and silences it. One line per session (kind
+ * labels_clock_assumed); [] where the video's clock cannot be read (no sync.json, no video role): other checks say so.
+ */
+export async function traceClockAssumedWarnings(s: ManifestSession, syncPath: string, traces: SessionTrace[]): Promise<string[]> {
+  const withSeries = traces.filter((x) => x.series && x.series.t.length);
+  const cell = (s.meta.labels_clock ?? '').trim();
+  if (!withSeries.length || cell !== '' || s.ref_role === 'video' || !s.media.some((m) => m.role === 'video')) return [];
+  let clock: ((t: number) => number) | null = null;
+  try {
+    clock = await columnClock({ ...s, meta: { ...s.meta, labels_clock: 'video' } }, syncPath, 'labels_clock');
+  } catch {
+    return [];
+  }
+  if (!clock) return [];
+  const x = withSeries[0];
+  const t = x.series!.t;
+  const mid = (t[0] + t[t.length - 1]) / 2;
+  const off = clock(mid) - mid;
+  if (!(Math.abs(off) > Math.max(x.step_s / 2, 0.02))) return [];
+  const files = [...new Set(withSeries.map((y) => basename(y.file)))].join(', ');
+  return [
+    `labels: ${files}: the gold trace's time_s are read on the reference clock (${s.ref_role}) because labels_clock is empty, but this session's video lies ${Math.abs(off).toFixed(3)} s ${off > 0 ? 'after' : 'before'} it: raters who rated while watching the video timed the trace on the video's clock, and every window's label would be read ${Math.abs(off).toFixed(3)} s off; give labels_clock video (or reference, if the times are the reference's, to say so and silence this)`,
+  ];
+}
+
+/**
  * Gold samples outside the recording by more than a grid step (on the reference clock): a trace longer than the
  * session, or on another clock, or another session's. One warning per dimension naming the file's first such line;
  * `mostly` when more than half of the session's samples lie outside (build-session gives it kind labels_unmatched,
