@@ -38,10 +38,10 @@ async function beeps(id: string, variant: number, which: 0 | 1) {
 }
 
 /** The placeable detection nearest the true beep t, its error and its sd (seconds). */
-function near(truth: number, dets: Array<{ t_s: number; placeable?: boolean; onset_sd_s?: number | null }>) {
+function near(truth: number, dets: Array<{ t_s: number; placeable?: boolean; onset_sd_s?: number | null; unplaceable_reason?: string }>) {
   const d = dets.find((x) => Math.abs(x.t_s - truth) < 0.05);
   expect(d, `a beep near ${truth} s`).toBeDefined();
-  return { placeable: d!.placeable !== false, err: Math.abs(d!.t_s - truth), sd: d!.onset_sd_s as number };
+  return { placeable: d!.placeable !== false, err: Math.abs(d!.t_s - truth), sd: d!.onset_sd_s as number, why: d!.unplaceable_reason ?? null };
 }
 
 describe('an onset beside an unsure change point of direct sound and echo: that interval\'s sd, at most twice its own', () => {
@@ -59,8 +59,10 @@ describe('an onset beside an unsure change point of direct sound and echo: that 
   it('the lav of room variant 59 (rt8-drr-3-snr10-wav-both): the end beep, read 2.05 ms early on a speech transient (sd was 0.44 ms, 4.7 sd), within 3 sd; the start beep keeps its sd', async () => {
     const { truth, dets } = await beeps('rt8-drr-3-snr10-wav-both', 59, 0);
     const end = near(truth[1], dets);
-    expect(end.placeable).toBe(true);
-    expect(end.err, `${(end.err * 1000).toFixed(2)} ms off, sd ${(end.sd * 1000).toFixed(2)} ms`).toBeLessThanOrEqual(3 * end.sd);
+    // Since tsync61 refused instead: the tone turns against the edge onset's phase 0-14 ms after it (tone-refine.ts
+    // turnsAgainstWhy), the speech transient it was read on being a sound of its own.
+    if (end.placeable) expect(end.err, `${(end.err * 1000).toFixed(2)} ms off, sd ${(end.sd * 1000).toFixed(2)} ms`).toBeLessThanOrEqual(3 * end.sd);
+    else expect(end.why).toMatch(/turns against the onset's phase/);
     const start = near(truth[0], dets);
     expect(start.placeable).toBe(true);
     expect(start.err).toBeLessThan(0.0002);

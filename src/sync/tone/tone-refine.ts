@@ -95,6 +95,25 @@ const MIN_RT60_S = 0.1;
 const AFTER_S = 0.014;
 const OWN_SOUND_CHANGE = 1;
 /**
+ * An onset after which the tone, within AFTER_S, turns against its own phase is not placeable (turnsAgainstWhy): a
+ * 2-period window there, no stronger than the onset's first 2 periods (from 0.5 ms after it), whose component along
+ * their phase is below this fraction of their amplitude, that is, pointing the other way. A beep's direct sound holds
+ * its amplitude and phase from its arrival to its end; a room's echo adds to it, growing over RT60 / 13.8 (Kuttruff,
+ * "Room Acoustics", ch. 5), and a talker's sound over the beep can outweigh it, but only by being stronger. A talker's
+ * glottal pulse ringing in the tone's band is a burst of its own: in the beep's phase by chance, it dies away and the
+ * voice's other harmonics follow in any phase, weaker, until the next pulse. Measured 2026-12-08 (session 61) on every
+ * true beep of room variants 601, 603 and 602 (`--geometry drawn`; 360 beeps, 180 placeable): room 603
+ * rt5-drr0-snr0-mp3-start's lav beep, read 6.50 ms early on such a pulse (sd 0.88 ms, placeable), had -0.23; every
+ * other placeable onset 0.03 and more (0.03: geo 602 rt8-drr-3-snr10-wav-both's lav end beep, 0.96 ms off; lav onsets
+ * with the talker up to 4.7 dB over the direct sound in the 100 ms before them, room microphones at DRR +6 to -9 dB).
+ * Without the bound on the window's strength a right lav onset (geo 602 rt8-drr0-snr10-aac-both's end beep, 0.29 ms
+ * off) read -1.29: the talker over the beep, 10 dB stronger than its first 2 periods. Taken for the edge route's onsets
+ * only (withTurn): right change points of direct sound and echo in the generated rooms of sync-beep-burst, -echo and
+ * -early (DRR -9 dB, or speech over the beep) read -0.29 to -0.53, their direct sound 1.7-11 dB under the plateau and
+ * cancelled by the echo's build-up for a while (docs/sync-history.md "A talker's voice pulse read as a beep's onset").
+ */
+const MIN_HELD_PHASE = 0;
+/**
  * The change point's scatter where the direct sound is weak against the noise of one-period blocks, seconds. The
  * log-likelihood ratio of a step of block amplitude a in complex noise of block variance s2, as the change point
  * moves k blocks, is a two-sided random walk with drift whose argmax has variance 26 in units of 1 / delta^2, delta^2
@@ -530,9 +549,48 @@ export class OnsetRefiner {
     const routed = this.judgeRoutes(x, n, onset, plateauP, bandNoiseP, broadNoiseP);
     const r = this.withInPhaseLead(x, this.withLeadIn(x, { ...routed, onsetSd: Math.max(routed.onsetSd, ONSET_SD_FLOOR_S) }));
     const local = this.localScatter(x, r.t, plateauP);
-    if (!local || local.sd <= r.onsetSd) return r;
+    if (!local || local.sd <= r.onsetSd) return this.withTurn(x, r, onset.t);
     const why = r.why ?? (local.sd > MAX_SCATTER_SD_S ? `onset uncertain by ${(local.sd * 1000).toFixed(1)} ms: tone-band sound ${(-local.underDb).toFixed(1)} dB under the direct sound in the ${LOCAL_NOISE_S * 1000} ms before the onset (interference, or the beep's own build-up where the onset is read late; a change point's scatter over ${(MAX_SCATTER_SD_S * 1000).toFixed(1)} ms, its errors' tails being heavier than a normal's)` : null);
-    return { ...r, onsetSd: local.sd, why };
+    return this.withTurn(x, { ...r, onsetSd: local.sd, why }, onset.t);
+  }
+
+  /**
+   * The edge route's onset (at `edgeT`, samples), placeable by every other check, is refused where the tone turns
+   * against its phase after it (turnsAgainstWhy). Only the edge route's: it fits a step to the level it reads after the
+   * onset, assuming the direct sound holds it; the change point of direct sound and echo lets the level walk after
+   * the step (the echo building up, which can cancel a weak direct sound for a while) and has its own checks of a
+   * sound of its own (ownSoundWhy).
+   */
+  private withTurn<R extends { t: number; why: string | null }>(x: Float32Array, r: R, edgeT: number): R {
+    if (r.why !== null || r.t !== edgeT) return r;
+    const why = this.turnsAgainstWhy(x, r.t);
+    return why ? { ...r, why } : r;
+  }
+
+  /**
+   * Why the tone after an onset t (samples) is not the beep's direct sound: within AFTER_S after it, a 2-period
+   * window's component along the onset's phase (its first 2 periods from 0.5 ms after t) falls under MIN_HELD_PHASE
+   * times their amplitude; null when it holds.
+   */
+  private turnsAgainstWhy(x: Float32Array, t: number): string | null {
+    const sr = this.sampleRate;
+    const W = Math.max(4, Math.round((2 * sr) / this.toneHz));
+    const P = W >> 1;
+    const a0 = Math.round(t + 0.0005 * sr);
+    const [r0, i0] = this.demod(x, a0, a0 + W);
+    const p0 = r0 * r0 + i0 * i0;
+    if (!(p0 > 0)) return null;
+    let low = Infinity;
+    let at = 0;
+    for (let a = a0 + P; a + W <= Math.min(x.length, Math.round(t + AFTER_S * sr)); a += P) {
+      const [re, im] = this.demod(x, a, a + W);
+      // A window stronger than the first 2 periods is other sound over the beep (a talker), which says nothing of the onset.
+      if (re * re + im * im > p0) continue;
+      const held = (re * r0 + im * i0) / p0;
+      if (held < low) [low, at] = [held, a];
+    }
+    if (!(low < MIN_HELD_PHASE)) return null;
+    return `the tone turns against the onset's phase ${(((at - t) / sr) * 1000).toFixed(1)} ms after it (${low.toFixed(2)} of its first 2 periods' amplitude along that phase): a burst of its own in the tone's band, such as a talker's voice pulse, not the beep's direct sound, which holds its phase from its arrival`;
   }
 
   /**
