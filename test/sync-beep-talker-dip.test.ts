@@ -11,8 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { scanAudioTone } from '../src/sync/tone/scan-audio.js';
-import { ffmpeg, rng, writeWavF32 } from './sync-media.js';
+import { beepDetections, rng } from './sync-media.js';
 
 const SR = 48000;
 const T = 0.8123457;
@@ -38,12 +37,7 @@ function lav(dipS: number, amp: number, lenS: number, seed: number): Float32Arra
 }
 
 async function detect(name: string, x: Float32Array) {
-  const raw = join(dir, `${name}-f32.wav`);
-  writeWavF32(raw, x, SR);
-  const f = join(dir, `${name}.wav`);
-  ffmpeg(['-i', raw, '-c:a', 'pcm_s16le', f]);
-  const scan = await scanAudioTone(f, [{ name: 'all', start_s: 0, duration_s: null }]);
-  return scan.windows[0].detections;
+  return (await beepDetections(dir, name, x, SR));
 }
 
 describe("a talker's pulse cancelling a beep's first ms (tone-refine.ts withInPhaseLead)", () => {

@@ -12,8 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { scanAudioTone } from '../src/sync/tone/scan-audio.js';
-import { ffmpeg, rng, speechClips, writeWavF32 } from './sync-media.js';
+import { beepDetections, rng, speechClips } from './sync-media.js';
 
 const SR = 48000;
 const T = 0.8123457;
@@ -36,12 +35,7 @@ async function lav(gain: number, beepA: number, seed: number): Promise<Float32Ar
 }
 
 async function detect(name: string, x: Float32Array) {
-  const raw = join(dir, `${name}-f32.wav`);
-  writeWavF32(raw, x, SR);
-  const f = join(dir, `${name}.wav`);
-  ffmpeg(['-i', raw, '-c:a', 'pcm_s16le', f]);
-  const scan = await scanAudioTone(f, [{ name: 'all', start_s: 0, duration_s: null }]);
-  return scan.windows[0].detections.filter((d) => Math.abs(d.t_s - T) < 0.3);
+  return (await beepDetections(dir, name, x, SR)).filter((d) => Math.abs(d.t_s - T) < 0.3);
 }
 
 describe("a talker's voice pulses as loud as the beep over its start (tone-refine.ts turnsAgainstWhy)", () => {

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { childEnv } from '../src/media/ffmpeg-path.js';
+import { scanAudioTone } from '../src/sync/tone/scan-audio.js';
 import { generatorBinaries } from './helpers/ffmpeg.js';
 import { FIXTURES } from './helpers/cli.js';
 // @ts-expect-error plain ES module without types
@@ -168,6 +169,19 @@ export async function beepInSpeech(sr: number, totalS: number, seed: number, bee
 /** A 32-bit float mono WAV. */
 export function writeWavF32(path: string, x: Float32Array, sr: number): void {
   writeWav(path, x, sr, 32);
+}
+
+/**
+ * The beep detector's detections in a signal: written as a float WAV in `dir`, made a 16-bit PCM WAV by ffmpeg (as a
+ * recorder writes it), scanned whole at 1 kHz (scanAudioTone).
+ */
+export async function beepDetections(dir: string, name: string, x: Float32Array, sr: number) {
+  const raw = join(dir, `${name}-f32.wav`);
+  writeWavF32(raw, x, sr);
+  const f = join(dir, `${name}.wav`);
+  ffmpeg(['-i', raw, '-c:a', 'pcm_s16le', f]);
+  const scan = await scanAudioTone(f, [{ name: 'all', start_s: 0, duration_s: null }]);
+  return scan.windows[0].detections;
 }
 
 export function ffmpeg(args: string[], input?: Buffer): void {

@@ -11,6 +11,7 @@ import { traceGoldRows, type TraceGoldAggregate } from '../agreement/traces/gold
 import { formatTracesText, type TraceRun } from '../agreement/traces/format.js';
 import type { GridSeries } from '../agreement/traces/lags.js';
 import { naList } from './run.js';
+import type { GateCheck as RatingsGateCheck } from '../agreement/gate.js';
 
 export interface TraceCliOptions {
   targetCol?: string;
@@ -75,14 +76,8 @@ function sparseSamplesError(step: number, maxGap: number, column: string, file: 
   );
 }
 
-interface GateCheck {
-  dimension: string;
-  figure: string;
-  value: number | null;
-  min: number;
-  passed: boolean;
-  reason: string | null;
-}
+/** One --min-alpha check: the ratings gate's fields without its ICC target counts (src/agreement/gate.ts). */
+type GateCheck = Pick<RatingsGateCheck, 'dimension' | 'figure' | 'value' | 'min' | 'passed' | 'reason'>;
 
 function gateOf(dims: TraceDimensionResult[], min: number | undefined): { passed: boolean; checks: GateCheck[]; message: string } | null {
   if (min === undefined) return null;
