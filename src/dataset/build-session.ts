@@ -22,7 +22,8 @@ import { assignTargets, dropPartialMatches, mergeTargetLabels, nearDuplicateSpan
 import { buildRecord, type FaceRate, type RecordContext, type RecordLabels, type StreamInfo } from './record.js';
 import { makeSegments, type Segment, type SegmentMode } from './segments.js';
 import { columnClock, readSessionTranscript } from './transcripts/index.js';
-import { checkInsideRecording, checkSpansInside, fmtSpan, transcriptOverlaps, transcriptSpeakers, transcriptWordsWarning, type RecordingExtent } from './transcripts/check.js';
+import type { Utterance } from './transcripts/types.js';
+import { checkInsideRecording, checkSpansInside, fittingRole, fmtSpan, transcriptOverlaps, transcriptSpeakers, transcriptWordsWarning, type RecordingExtent } from './transcripts/check.js';
 import { AUDIO_STEP_S, FACE_STEP_S, featuresExtent } from './transcript-fit.js';
 import { faceModelOf } from './fingerprint.js';
 import { VoicingTap, type ClockFit } from './clock-fit.js';
@@ -315,6 +316,19 @@ async function stageWarnings(dir: string, meta: Partial<SessionMeta> | null, aud
   return out;
 }
 
+/** checkInsideRecording; a refused transcript is then tried on the session's other clocks, to name the one it fits. */
+async function checkTranscriptInside(s: ManifestSession, utterances: Utterance[], recording: RecordingExtent, syncPath: string): Promise<void> {
+  const clockRole = (s.meta.transcript_clock ?? '').trim() || undefined;
+  try {
+    checkInsideRecording(utterances, recording, s.transcript as string, clockRole);
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    const fits = fittingRole(utterances, recording, await sessionRoleClocks(s, syncPath), declaredRole(s, 'transcript_clock'));
+    if (fits) checkInsideRecording(utterances, recording, s.transcript as string, clockRole, fits);
+    throw e;
+  }
+}
+
 /** Reads what a session's extract folder holds (refused when extract did not finish it or meta.json is not JSON). */
 async function readSessionFeatures(s: ManifestSession, dir: string, opt: SessionBuildOptions): Promise<SessionFeatures> {
   if (!existsSync(join(dir, 'meta.json'))) {
@@ -338,7 +352,7 @@ async function readSessionFeatures(s: ManifestSession, dir: string, opt: Session
   const audioInfo: StreamInfo | null = aRange ? { step: aRange.step ?? AUDIO_STEP_S } : null;
   const faceInfo: StreamInfo | null = fRange ? { step: fRange.step ?? FACE_STEP_S } : null;
   const recording = featuresExtent(aRange, fRange);
-  if (utterances && recording && s.transcript) checkInsideRecording(utterances, recording, s.transcript, (s.meta.transcript_clock ?? '').trim() || undefined);
+  if (utterances && recording && s.transcript) await checkTranscriptInside(s, utterances, recording, syncPath);
   const made_by = meta && typeof meta.made_by === 'object' && meta.made_by !== null ? meta.made_by : null;
   const unaligned = hasAudio && hasFace && meta ? sourceTimeMismatch(meta.outputs ?? [], meta.sources, s.media.map((m) => m.path)) : null;
   if (unaligned) throw new InputError(unaligned, { file: dir });
