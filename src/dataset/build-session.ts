@@ -22,9 +22,8 @@ import { assignTargets, dropPartialMatches, mergeTargetLabels, nearDuplicateSpan
 import { buildRecord, type FaceRate, type RecordContext, type RecordLabels, type StreamInfo } from './record.js';
 import { makeSegments, type Segment, type SegmentMode } from './segments.js';
 import { columnClock, readSessionTranscript } from './transcripts/index.js';
-import type { Utterance } from './transcripts/types.js';
-import { checkInsideRecording, checkSpansInside, fittingRole, fmtSpan, transcriptOverlaps, transcriptSpeakers, transcriptWordsWarning, type RecordingExtent } from './transcripts/check.js';
-import { AUDIO_STEP_S, FACE_STEP_S, featuresExtent } from './transcript-fit.js';
+import { checkSpansInside, fmtSpan, transcriptOverlaps, transcriptSpeakers, transcriptWordsWarning, type RecordingExtent } from './transcripts/check.js';
+import { AUDIO_STEP_S, checkTranscriptInside, FACE_STEP_S, featuresExtent } from './transcript-fit.js';
 import { faceModelOf } from './fingerprint.js';
 import { VoicingTap, type ClockFit } from './clock-fit.js';
 import { DEFAULT_MIN_TRACE_COVERAGE, sessionTraces, tallyTrace, traceLabel, traceClockAssumedWarnings, traceOutsideWarnings, tracesOnReference, type SessionTrace, type TraceTally } from './trace-labels.js';
@@ -314,19 +313,6 @@ async function stageWarnings(dir: string, meta: Partial<SessionMeta> | null, aud
     out.face = faceSummaryWarnings(f as unknown as Parameters<typeof faceSummaryWarnings>[0]).map((w) => `face: ${file}: ${w}`);
   }
   return out;
-}
-
-/** checkInsideRecording; a refused transcript is then tried on the session's other clocks, to name the one it fits. */
-async function checkTranscriptInside(s: ManifestSession, utterances: Utterance[], recording: RecordingExtent, syncPath: string): Promise<void> {
-  const clockRole = (s.meta.transcript_clock ?? '').trim() || undefined;
-  try {
-    checkInsideRecording(utterances, recording, s.transcript as string, clockRole);
-  } catch (e) {
-    if (!(e instanceof InputError)) throw e;
-    const fits = fittingRole(utterances, recording, await sessionRoleClocks(s, syncPath), declaredRole(s, 'transcript_clock'));
-    if (fits) checkInsideRecording(utterances, recording, s.transcript as string, clockRole, fits);
-    throw e;
-  }
 }
 
 /** Reads what a session's extract folder holds (refused when extract did not finish it or meta.json is not JSON). */
