@@ -53,6 +53,13 @@ describe('dataset build: a pair warning is kept when either file of the pair is 
     expect(syncMapWarnings(m, ['s01_camera.mp4'])).toEqual([{ code: 'content_lag', message: `sync: s01_camera.mp4 audio stream 0: content_lag: ${lag.message}` }]);
     expect(syncMapWarnings(m, ['s02_lav.flac'])).toEqual([]);
   });
+  it("a sound whose end was not checked for a pause (continuity_unchecked) reaches a release of that file's features (since 2026-12-08, tuser62)", () => {
+    const unread = { code: 'continuity_unchecked', message: "continuity not checked to its end: placed at its start (--ends start), and its sound in 4.7-9.7 s shares no clear sound with s02_lav.flac's" };
+    const cam = { file: '../../s01_camera.mp4', kind: 'audio', stream: 0, offset_s: 0.3, confidence: 0.996, placed_from: { file: '../../s02_lav.flac', kind: 'audio', stream: 0 }, warnings: [unread] };
+    const m = { ...map, streams: [map.streams[0], cam] } as unknown as SyncMap;
+    expect(syncMapWarnings(m, ['s01_camera.mp4'])).toEqual([{ code: 'continuity_unchecked', message: `sync: s01_camera.mp4 audio stream 0: continuity_unchecked: ${unread.message}` }]);
+    expect(syncMapWarnings(m, ['s02_lav.flac'])).toEqual([]);
+  });
 });
 
 describe('dataset build: the audio and face stages\' warnings', () => {

@@ -761,6 +761,12 @@ describe('dataset pieces', () => {
     // from 0.3 holds no video frame (null), not a rate of 2.8e-16
     expect(heldTimeShare([{ t_s: 0.24 }, { t_s: 0.28 }], () => true, 0.04, 0.1, 0.3, 0.5)).toBeNull();
     expect(heldTimeShare([{ t_s: 0.24 }, { t_s: 0.28 }], () => true, 0.04, 0.1, 0.29, 0.5)).toBeCloseTo(0.01 / 0.21, 6);
+    // tuser62: a camera 4.2426575 s off the lav at --face-fps 5: frame times rounded to the µs (-0.442658, -0.242657)
+    // put the cell edge at -0.3426575, 0.5 µs inside the fixed:2 window ending at -0.342657 (all black frames before
+    // it): its face_detection_rate was 2.5e-7 and the card got a face_unheld warning for it
+    const face = [{ t_s: -0.642657, f: false }, { t_s: -0.442658, f: false }, { t_s: -0.242657, f: true }, { t_s: -0.042657, f: true }];
+    expect(heldTimeShare(face, (x) => x.f, 0.2, 0.5, -2.342657, -0.342657)).toBe(0);
+    expect(heldTimeShare(face, (x) => x.f, 0.2, 0.5, -0.342657, 1.657343)).toBeCloseTo(0.4 / 2, 6);
   });
 
   it('splits are deterministic and by speaker only', () => {

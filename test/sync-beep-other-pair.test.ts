@@ -33,6 +33,9 @@ beforeAll(() => {
   writeWavF32(join(dir, 'cam-nobeep.wav'), cam, SR);
   addBeeps(cam, SR, [{ t_s: 1, dur_s: 0.23, amp: 0.5 }]);
   writeWavF32(join(dir, 'cam-restarted.wav'), cam, SR);
+  const lavOneBeep = withNoise(speech, 1);
+  addBeeps(lavOneBeep, SR, [{ t_s: 1.5, dur_s: 0.23, amp: 0.6 }]);
+  writeWavF32(join(dir, 'lav-one-beep.wav'), lavOneBeep, SR);
 });
 afterAll(() => cleanup());
 
@@ -48,5 +51,10 @@ describe('a beep paired with the reference beep it did not hear', () => {
     const r = await runCliInProcess(['sync', 'lav.wav', 'cam-restarted.wav', '-o', 'b.json', '--quiet'], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/cam-restarted\.wav: audio stream 0 cannot be put on the reference clock: placed by its start beep -19\.100 s away from where its content cross-correlates with lav\.wav .*paired with another beep than the one this recording heard/);
+  });
+  it('with no beep of the reference to pair it with, the refusal also asks whether the file is this session\'s (tuser62: a misfiled camera sharing some speech read as a restart only)', async () => {
+    const r = await runCliInProcess(['sync', 'lav-one-beep.wav', 'cam-restarted.wav', '-o', 'c.json', '--quiet'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/none of lav-one-beep\.wav's detected beeps lines up with one of its own at the content's offset \(.*; or cam-restarted\.wav is another session's recording that shares some of its sound\): check which beep of the reference this recording heard, and that cam-restarted\.wav belongs to this session \(the manifest row\)/);
   });
 });

@@ -5,7 +5,7 @@
  * segment wholly or mostly outside keeps the old wording.
  */
 import { describe, expect, it } from 'vitest';
-import { checkInsideRecording } from '../src/dataset/transcripts/check.js';
+import { checkInsideRecording, fittingRole } from '../src/dataset/transcripts/check.js';
 import { applyClock } from '../src/dataset/transcripts/index.js';
 import type { Utterance } from '../src/dataset/transcripts/types.js';
 
@@ -78,5 +78,20 @@ describe('a transcript on another role\'s clock (transcript_clock)', () => {
     );
     // on the reference clock already: as before
     expect(message(utt(32.69, 33.42, 0))).not.toContain('in the transcript');
+  });
+});
+
+describe('a transcript timed on another role of the session (tuser62)', () => {
+  // the camera started 4.26 s before the lav; the transcript was timed on the camera, transcript_clock left empty
+  const rec = { start_s: -4.243, end_s: 10.01, frame_s: 0.2 };
+  const utts = [utt(6.9, 8.43, 0), utt(9.36, 10.09, 1), utt(10.996, 11.906, 2)];
+  const roles = [{ role: 'lav_audio', clock: (t: number) => t }, { role: 'room_audio', clock: (t: number) => t + 3 }, { role: 'video', clock: (t: number) => t - 4.26 }];
+  it('names the role on whose clock every utterance fits, and the fix', () => {
+    expect(fittingRole(utts, rec, roles, 'lav_audio')).toBe('video');
+    expect(() => checkInsideRecording(utts, rec, 't.vtt', undefined, 'video')).toThrow("segment 2 10.996-11.906 s is outside the recording (-4.243 to 10.01 s): its times fit video's clock (sync.json): set the manifest's transcript_clock to video");
+  });
+  it('none when no other clock fits (or only the one it was read on)', () => {
+    expect(fittingRole(utts, rec, roles.slice(0, 2), 'lav_audio')).toBeNull();
+    expect(fittingRole([utt(40, 41, 0)], rec, roles, 'lav_audio')).toBeNull();
   });
 });

@@ -22,8 +22,8 @@ import { assignTargets, dropPartialMatches, mergeTargetLabels, nearDuplicateSpan
 import { buildRecord, type FaceRate, type RecordContext, type RecordLabels, type StreamInfo } from './record.js';
 import { makeSegments, type Segment, type SegmentMode } from './segments.js';
 import { columnClock, readSessionTranscript } from './transcripts/index.js';
-import { checkInsideRecording, checkSpansInside, fmtSpan, transcriptOverlaps, transcriptSpeakers, transcriptWordsWarning, type RecordingExtent } from './transcripts/check.js';
-import { AUDIO_STEP_S, FACE_STEP_S, featuresExtent } from './transcript-fit.js';
+import { checkSpansInside, fmtSpan, transcriptOverlaps, transcriptSpeakers, transcriptWordsWarning, type RecordingExtent } from './transcripts/check.js';
+import { AUDIO_STEP_S, checkTranscriptInside, FACE_STEP_S, featuresExtent } from './transcript-fit.js';
 import { faceModelOf } from './fingerprint.js';
 import { VoicingTap, type ClockFit } from './clock-fit.js';
 import { DEFAULT_MIN_TRACE_COVERAGE, sessionTraces, tallyTrace, traceLabel, traceClockAssumedWarnings, traceOutsideWarnings, tracesOnReference, type SessionTrace, type TraceTally } from './trace-labels.js';
@@ -338,7 +338,7 @@ async function readSessionFeatures(s: ManifestSession, dir: string, opt: Session
   const audioInfo: StreamInfo | null = aRange ? { step: aRange.step ?? AUDIO_STEP_S } : null;
   const faceInfo: StreamInfo | null = fRange ? { step: fRange.step ?? FACE_STEP_S } : null;
   const recording = featuresExtent(aRange, fRange);
-  if (utterances && recording && s.transcript) checkInsideRecording(utterances, recording, s.transcript, (s.meta.transcript_clock ?? '').trim() || undefined);
+  if (utterances && recording && s.transcript) await checkTranscriptInside(s, utterances, recording, syncPath);
   const made_by = meta && typeof meta.made_by === 'object' && meta.made_by !== null ? meta.made_by : null;
   const unaligned = hasAudio && hasFace && meta ? sourceTimeMismatch(meta.outputs ?? [], meta.sources, s.media.map((m) => m.path)) : null;
   if (unaligned) throw new InputError(unaligned, { file: dir });

@@ -174,6 +174,15 @@ export class WeightedVector {
  */
 const TOUCH_S = 1e-9;
 
+/**
+ * A cell's edge is the midpoint of two frame times, each rounded to the µs (t_s in the feature files, extract's sync
+ * map), and record bounds are rounded to the µs too (segments.ts r6): an overlap up to ~1 µs between a cell and a span
+ * is rounding. tuser62: frames at -0.442658 (3.8 - 4.2426575 rounded) and -0.242657 put the edge at -0.3426575, and the
+ * fixed:2 window ending at -0.342657 "reached" the face frame by 0.5 µs: face_detection_rate 2.5e-7 on a window of
+ * black frames, and a face_unheld warning in the card for it.
+ */
+const CELL_ROUNDING_S = 1.5e-6;
+
 /** Weight of a frame centred at t with duration d inside [a, b]: |[t-d/2, t+d/2] ∩ [a, b]| / d (0 when they only touch). */
 export function overlapWeight(t: number, d: number, a: number, b: number): number {
   const lo = Math.max(t - d / 2, a);
@@ -202,7 +211,7 @@ export function heldTimeShare<F extends { t_s: number }>(frames: readonly F[], h
     const right = next <= joinGap ? next / 2 : d / 2;
     const lo = Math.max(t - left, a);
     const hi = Math.min(t + right, b);
-    if (hi - lo <= TOUCH_S) continue; // touching, as overlapWeight: 8.98 + 0.02 is 9.000000000000002
+    if (hi - lo <= CELL_ROUNDING_S) continue; // touching, or an edge moved by the µs rounding of the times
     reached = true;
     if (held(frames[i])) heldTime += hi - lo;
   }

@@ -20,8 +20,12 @@ import type { SyncMap } from '../sync/clock.js';
  * `content_lag` (since 2026-12-08): a stream placed by its content lies at the talkers' lag, not the beep's, ±8.75 ms
  * (sd) and up to 13 ms off where talkers and loudspeaker stand apart (docs/sync.md "Known limits"); a release whose
  * face features came from a camera so placed said nothing of it.
+ * `continuity_unchecked` (since 2026-12-08, tuser62): a sound placed at its start (--ends start) whose end window was
+ * not read against the reference (after the lav's end, or no clear sound there though its start shares it), so a
+ * pause or cut there would leave the rest off unseen (docs/sync.md "Continuity check"); extract said it, the release
+ * did not (a 10 s session with another session's camera whose start shared sound with the lav: valid, exit 0, no word).
  */
-const KEPT = new Set(['content_mismatch', 'content_unchecked', 'content_lag', 'offset_uncertain', 'camera_clock_shared', 'forced_pick', 'drift_uncertain', 'drift_unmeasured', 'container_lag', 'picture_own_clock', 'picture_drift_assumed', 'av_skew']);
+const KEPT = new Set(['content_mismatch', 'content_unchecked', 'content_lag', 'continuity_unchecked', 'offset_uncertain', 'camera_clock_shared', 'forced_pick', 'drift_uncertain', 'drift_unmeasured', 'container_lag', 'picture_own_clock', 'picture_drift_assumed', 'av_skew']);
 
 /**
  * Warnings about a pair of files, not the stream they sit on: `content_mismatch`/`content_unchecked` sit on the stream

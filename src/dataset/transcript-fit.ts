@@ -5,11 +5,12 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { isMmprepError } from '../common/errors.js';
+import { InputError, isMmprepError } from '../common/errors.js';
 import type { ManifestSession } from '../batch/manifest.js';
 import { timeRange } from './frames.js';
 import { readSessionTranscript } from './transcripts/index.js';
-import { checkInsideRecording, type RecordingExtent } from './transcripts/check.js';
+import { checkInsideRecording, fittingRole, type RecordingExtent } from './transcripts/check.js';
+import type { Utterance } from './transcripts/types.js';
 
 export type FrameRange = { first: number; last: number; step: number | null };
 
@@ -46,10 +47,30 @@ export async function transcriptFitProblem(session: ManifestSession, dir: string
   if (!recording) return null;
   try {
     const utts = await readSessionTranscript(session, join(dir, 'sync.json'));
-    if (utts) checkInsideRecording(utts, recording, session.transcript, (session.meta.transcript_clock ?? '').trim() || undefined);
+    if (utts) await checkTranscriptInside(session, utts, recording, join(dir, 'sync.json'));
     return null;
   } catch (e) {
     if (isMmprepError(e)) return e.toLine();
+    throw e;
+  }
+}
+
+/**
+ * checkInsideRecording; a refused transcript is then tried on the session's other sync.json clocks, and the refusal
+ * names the role on whose clock every utterance fits (tuser62: a transcript timed on a camera 4.26 s off the lav,
+ * transcript_clock empty, was told only to check its clock/units).
+ */
+export async function checkTranscriptInside(s: ManifestSession, utterances: Utterance[], recording: RecordingExtent, syncPath: string): Promise<void> {
+  const transcript = s.transcript as string;
+  const clockRole = (s.meta.transcript_clock ?? '').trim() || undefined;
+  try {
+    checkInsideRecording(utterances, recording, transcript, clockRole);
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    // imported here: clock-check's imports reach segments.ts, which imports this module
+    const { declaredRole, sessionRoleClocks } = await import('./clock-check.js');
+    const fits = fittingRole(utterances, recording, await sessionRoleClocks(s, syncPath), declaredRole(s, 'transcript_clock'));
+    if (fits) checkInsideRecording(utterances, recording, transcript, clockRole, fits);
     throw e;
   }
 }

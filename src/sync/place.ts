@@ -814,7 +814,9 @@ function beepPairAdvice(s: StreamState, from: StreamState, far: FarContent): str
   const theirs = pulsesAt(from);
   const clk = clockOfPlacement(from.placed as Placement);
   const pair = beepPairOnContent(own, theirs, (tB, tA) => clk(tA) - clk(tB + far.offset_s + far.drift * (tB - far.tm)));
-  if (!pair) return `none of ${from.file}'s detected beeps lines up with one of its own at the content's offset (as when a device restarted and beeped again, or --pick chose the other beep): check which beep of the reference this recording heard`;
+  // tuser62: a lav with one beep and another session's camera sharing some of its speech 4 s away came here; the
+  // advice named beeps alone, which left the user looking for a second beep neither file has
+  if (!pair) return `none of ${from.file}'s detected beeps lines up with one of its own at the content's offset (as when a device restarted and beeped again, or --pick chose the other beep; or ${s.file} is another session's recording that shares some of its sound): check which beep of the reference this recording heard, and that ${s.file} belongs to this session (the manifest row)`;
   const [c, fc] = [s.chosen[pair.own.window], from.chosen[pair.from.window]];
   const chosen = [c && c.t_s !== pair.own.t_s ? `its own at ${c.t_s.toFixed(3)} s` : '', fc && fc.t_s !== pair.from.t_s ? `${from.file}'s at ${fc.t_s.toFixed(3)} s` : ''].filter(Boolean).join(' and ');
   const said = `its beep at ${pair.own.t_s.toFixed(3)} s and ${from.file}'s at ${pair.from.t_s.toFixed(3)} s line up with the content, so the beep chosen (${chosen || 'another'}) is another than the one this recording heard (a neighbouring session's device beeping in the room, or a device that restarted and beeped again)`;

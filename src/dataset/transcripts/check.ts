@@ -62,8 +62,9 @@ function spanOf(u: Utterance): [number, number] {
  * time is over 100 times the recording's end and every time divided by 1000 lies inside it (with the allowance);
  * a transcript on another clock (times a few seconds or minutes off) keeps "check the transcript's clock/units".
  */
-function whatToDo(spans: Array<[number, number]>, rec: RecordingExtent, what = 'the transcript'): string {
+function whatToDo(spans: Array<[number, number]>, rec: RecordingExtent, what = 'the transcript', fits: string | null = null): string {
   const hours = hourOffset(spans, rec);
+  if (fits) return `its times fit ${fits}'s clock (sync.json): set the manifest's transcript_clock to ${fits}`;
   if (hours > 0) return `its times start at ${hours} h or later and, less ${hours} h (${hours * 3600} s), fit the recording: a timecode that starts at ${String(hours).padStart(2, '0')}:00:00 (an editor's or camera's hour offset)? subtract ${hours * 3600} s from every time`;
   return looksLikeMilliseconds(spans, rec) ? 'its times look like milliseconds (divided by 1000 they fit the recording): write them in seconds' : `check ${what}'s clock/units`;
 }
@@ -99,8 +100,29 @@ function wordBeyond(u: Utterance, rec: RecordingExtent): string {
   return ` (its word ${JSON.stringify(w.word.trim())} ${fmtSpan(w.start_s, w.end_s)}; the segment itself ${fmtSpan(u.start_s, u.end_s)})`;
 }
 
-/** Throws InputError naming the transcript file and line of the first utterance (span widened to its words) outside the recording. */
-export function checkInsideRecording(utts: Utterance[], rec: RecordingExtent, file: string, clockRole?: string): void {
+/**
+ * The first role, other than the one the transcript was read on, on whose clock (sync.json, file time to reference
+ * time) every utterance's own times lie inside the recording; null when none. tuser62: a transcript timed on a camera
+ * 4.26 s off the lav, transcript_clock left empty, was refused with "check the transcript's clock/units" alone.
+ */
+export function fittingRole(utts: Utterance[], rec: RecordingExtent, roles: ReadonlyArray<{ role: string; clock: (t: number) => number }>, readOn: string): string | null {
+  if (utts.length === 0) return null;
+  for (const r of roles) {
+    if (r.role === readOn) continue;
+    const fits = utts.every((u) => {
+      const [a, b] = fileSpanOf(u) ?? spanOf(u);
+      return !isOutsideRecording(r.clock(a), r.clock(b), rec);
+    });
+    if (fits) return r.role;
+  }
+  return null;
+}
+
+/**
+ * Throws InputError naming the transcript file and line of the first utterance (span widened to its words) outside the
+ * recording; `fits`, a role on whose clock the transcript fits (fittingRole), is then named as the fix.
+ */
+export function checkInsideRecording(utts: Utterance[], rec: RecordingExtent, file: string, clockRole?: string, fits: string | null = null): void {
   for (const u of utts) {
     const [a, b] = spanOf(u);
     if (!isOutsideRecording(a, b, rec)) continue;
@@ -108,7 +130,7 @@ export function checkInsideRecording(utts: Utterance[], rec: RecordingExtent, fi
     const own = fileSpanOf(u);
     // a transcript on another role's clock: the times the file writes too (the check is on the reference clock)
     const inFile = own ? ` on the reference clock (${fmtSpan(own[0], own[1])} in the transcript, on ${clockRole ? `${clockRole}'s clock` : 'the clock its transcript_clock names'})` : '';
-    throw new InputError(`${where.what} ${fmtSpan(a, b)}${inFile}${wordBeyond(u, rec)} ${howOutside(a, b, rec)}: ${whatToDo(utts.map(spanOf), rec)}`, { file, line: where.line });
+    throw new InputError(`${where.what} ${fmtSpan(a, b)}${inFile}${wordBeyond(u, rec)} ${howOutside(a, b, rec)}: ${whatToDo(utts.map(spanOf), rec, 'the transcript', fits)}`, { file, line: where.line });
   }
 }
 
