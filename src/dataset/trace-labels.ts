@@ -5,6 +5,7 @@
  * (empty: the reference clock), as span labels' are (build-session.ts spansOnReference), mapped through sync.json.
  */
 import { basename } from 'node:path';
+import { isMmprepError } from '../common/errors.js';
 import type { ManifestSession } from '../batch/manifest.js';
 import { columnClock } from './transcripts/index.js';
 import type { RecordingExtent } from './transcripts/check.js';
@@ -66,8 +67,10 @@ export async function traceClockAssumedWarnings(s: ManifestSession, syncPath: st
   let clock: ((t: number) => number) | null = null;
   try {
     clock = await columnClock({ ...s, meta: { ...s.meta, labels_clock: 'video' } }, syncPath, 'labels_clock');
-  } catch {
-    return [];
+  } catch (e) {
+    // no sync map or no entry for the video: the clock cannot be read, and the checks that need it say so elsewhere
+    if (isMmprepError(e)) return [];
+    throw e;
   }
   if (!clock) return [];
   const x = withSeries[0];
